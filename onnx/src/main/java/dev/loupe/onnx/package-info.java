@@ -1,0 +1,2 @@
+/** Reads ONNX model files into engine graphs. */
+package dev.loupe.onnx;
