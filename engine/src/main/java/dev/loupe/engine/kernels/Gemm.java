@@ -8,7 +8,8 @@ import dev.loupe.engine.Parallel;
  * <p>Plain Java tuned for C2's auto-vectoriser: the innermost loop runs along a row of B and C
  * (unit stride), four rows of B at a time so each load/store of C carries four multiply-adds.
  * Work is cut into row x column tiles processed in parallel, and each tile walks K in blocks so the
- * block of B it streams stays in cache. This class is the seam for a faster (Vector API) GEMM later.
+ * block of B it streams stays in cache. When the Vector API is available, large products go to
+ * {@link SimdGemm} instead; this plain path is the fallback.
  */
 public final class Gemm {
     /** Columns per tile: one C row segment (1 KiB) stays in L1. */
@@ -19,6 +20,17 @@ public final class Gemm {
     static final int MB = 32;
     /** Below this many multiply-adds a GEMM runs on the calling thread. */
     static final long PARALLEL_WORK = 1L << 16;
+
+    /**
+     * Whether the Vector API kernel is in use: {@code jdk.incubator.vector} must be in the boot
+     * layer ({@code --add-modules jdk.incubator.vector}, which the launcher passes) and the system
+     * property {@code loupe.simd} not {@code false}.
+     */
+    public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("loupe.simd"));
+
+    /** Below this many multiply-adds the packing of the Vector API kernel does not pay. */
+    static final long SIMD_WORK = 1L << 12;
 
     private Gemm() {
     }
@@ -42,6 +54,16 @@ public final class Gemm {
         if (k <= 0 || alpha == 0f) {
             return;
         }
+        if (SIMD && (long) m * n * k >= SIMD_WORK) {
+            SimdGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        } else {
+            plain(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    /** The plain-Java path: {@code C += alpha * op(A) * op(B)}, beta already applied. C modified. */
+    static void plain(boolean transA, boolean transB, int m, int n, int k, float alpha,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         if (transB) {
             // Packing B^T once makes the inner loop unit-stride; it costs k*n copies against m*n*k work.
             float[] packed = new float[k * n];

@@ -1,6 +1,7 @@
 package dev.loupe.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class GemmKernelTest {
     @Test
     void matchesDefinitionForAllTransposesOffsetsAndStrides() {
         Random rnd = new Random(7);
-        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {1, 1000, 13}, {70, 300, 270}, {33, 257, 129}, {5, 3, 0}};
+        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {1, 1000, 13}, {70, 300, 270}, {33, 257, 129}, {5, 3, 0}, {130, 600, 40}, {8, 32, 513}};
         for (int[] s : sizes) {
             int m = s[0];
             int n = s[1];
@@ -58,18 +59,35 @@ class GemmKernelTest {
                 double[] want = naive(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 float[] before = c.clone();
                 Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        assertEquals(want[i * n + j], c[cOff + i * ldc + j], 1e-4 * Math.max(1, k),
-                                "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb + " at " + i + "," + j);
-                    }
-                    // Padding columns beyond n belong to someone else and must be untouched.
-                    if (ldc > n) {
-                        assertEquals(before[cOff + i * ldc + n], c[cOff + i * ldc + n]);
-                    }
+                assertMatches(want, before, c, m, n, k, cOff, ldc, "dispatch ta=" + ta + " tb=" + tb);
+                // The plain path is the fallback without the Vector API: check it on the same case.
+                float[] plain = before.clone();
+                Gemm.scale(m, n, beta, plain, cOff, ldc);
+                if (k > 0) {
+                    Gemm.plain(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, plain, cOff, ldc);
                 }
+                assertMatches(want, before, plain, m, n, k, cOff, ldc, "plain ta=" + ta + " tb=" + tb);
             }
         }
+    }
+
+    private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(want[i * n + j], c[cOff + i * ldc + j], 1e-4 * Math.max(1, k),
+                        what + " m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+            }
+            // Padding columns beyond n belong to someone else and must be untouched.
+            if (ldc > n) {
+                assertEquals(before[cOff + i * ldc + n], c[cOff + i * ldc + n], what);
+            }
+        }
+    }
+
+    @Test
+    void vectorKernelIsActiveUnderTest() {
+        // Surefire adds jdk.incubator.vector, so the fast path above is the one being checked.
+        assertTrue(Gemm.SIMD, "the Vector API kernel should be active in tests");
     }
 
     @Test
