@@ -11,6 +11,7 @@ import dev.loupe.engine.Tensor;
 import dev.loupe.engine.ValueInfo;
 import dev.loupe.engine.ops.Attributes;
 import dev.loupe.engine.ops.OpFactory;
+import dev.loupe.engine.ops.Softmax;
 import dev.loupe.engine.ops.UnsupportedOpException;
 import dev.loupe.onnx.proto.AttributeProto;
 import dev.loupe.onnx.proto.GraphProto;
@@ -428,18 +429,16 @@ public final class OnnxImporter {
                 return;
             }
             upgradeAttributeInputs(type, attrs, ins, name);
-            boolean coerce2d = false;
-            long coerceAxis = 1;
             if (type.equals("Softmax") || type.equals("LogSoftmax") || type.equals("Hardmax")) {
-                // Opset 13 changed the meaning: before, default axis 1 and the input flattened to 2-D
-                // from the axis on; since, one axis, default -1. Always pass the axis explicitly.
-                if (opset < 13) {
-                    coerce2d = true;
-                    coerceAxis = ((Number) attrs.getOrDefault("axis", 1L)).longValue();
-                    attrs.put("axis", -1L);
-                } else {
-                    attrs.putIfAbsent("axis", -1L);
-                }
+                // Opset 13 changed the meaning (before: default axis 1 and the input flattened to
+                // 2-D from the axis on; since: one axis, default -1). The engine's ops read the
+                // model's opset from this pseudo-attribute; the axis is made explicit too.
+                attrs.put(Softmax.OPSET_ATTRIBUTE, (long) opset);
+                attrs.putIfAbsent("axis", opset < 13 ? 1L : -1L);
+            }
+            if (type.equals("Split") && !attrs.containsKey("split") && (ins.size() < 2 || ins.get(1).isEmpty())) {
+                // equal parts, one per output (opset 18 spells this num_outputs)
+                attrs.putIfAbsent("num_outputs", (long) outs.size());
             }
             if (type.equals("Shape") && !ins.isEmpty() && foldShapeOfStaticInput(ins.get(0), attrs, outs.get(0))) {
                 folded++;
@@ -458,9 +457,6 @@ public final class OnnxImporter {
             } catch (RuntimeException e) {
                 throw new ModelLoadException(source + ": node '" + name + "' (" + type + ") has attributes Loupe cannot use: "
                         + e.getMessage(), e);
-            }
-            if (coerce2d) {
-                op = new Coerced2d(op, (int) coerceAxis);
             }
             if (allConstant(ins)) {
                 fold(op, name, type, ins, outs);
