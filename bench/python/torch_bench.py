@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""PyTorch peer timings for BENCHMARKS.md: plain autograd, 2 threads, batch 1, 224x224.
+
+Runs torchvision's ResNet-18 architecture (weights do not change the work) and times the same
+computations Loupe's bench command times: occlusion window 32 stride 16 with zero fill,
+SmoothGrad 50 samples, IG 50 steps (trapezoid, zero baseline), batches of 16/10/10. Prints one JSON object. Needs Debian's python3-torch
+and python3-torchvision; it is a measuring script, not a dependency of the build.
+
+    /usr/bin/python3 bench/python/torch_bench.py --threads 2 --iters 20
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torchvision
+
+
+def median_ms(fn, warmup, iters):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000.0)
+    return statistics.median(samples)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().eval()
+    for p in model.parameters():
+        p.requires_grad_(False)  # input gradients only, like Loupe
+    x = torch.randn(args.batch, 3, 224, 224)
+    target = 3
+
+    def forward():
+        with torch.no_grad():
+            model(x)
+
+    def saliency():
+        xi = x.clone().requires_grad_(True)
+        out = model(xi)
+        out[:, target].sum().backward()
+        return xi.grad
+
+    relus = [m for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+
+    def with_relu_rule(rule):
+        # Guided backprop and deconvnet replace the ReLU's backward; a module hook is how plain
+        # PyTorch code does it. Torchvision's ReLUs are in-place, so switch that off first.
+        def hook(module, grad_in, grad_out):
+            return (rule(module, grad_in[0], grad_out[0]),)
+        for m in relus:
+            m.inplace = False
+        handles = [m.register_full_backward_hook(hook) for m in relus]
+        try:
+            return saliency()
+        finally:
+            for h in handles:
+                h.remove()
+
+    def guided():
+        return with_relu_rule(lambda m, gi, go: torch.clamp(gi, min=0.0))
+
+    def deconvnet():
+        return with_relu_rule(lambda m, gi, go: torch.clamp(go, min=0.0))
+
+    def occlusion(window=32, stride=16, batch=16):
+        with torch.no_grad():
+            base = model(x)[0, target]
+            h = x.shape[2]
+            n = (h - window) // stride + 1
+            boxes = [(i * stride, j * stride) for i in range(n) for j in range(n)]
+            drops = []
+            for k in range(0, len(boxes), batch):
+                chunk = boxes[k:k + batch]
+                xs = x.repeat(len(chunk), 1, 1, 1)
+                for b, (r, c) in enumerate(chunk):
+                    xs[b, :, r:r + window, c:c + window] = 0.0
+                drops.append(base - model(xs)[:, target])
+            return torch.cat(drops)
+
+    def smoothgrad(samples=50, noise=0.15, batch=10):
+        sigma = noise * (x.max() - x.min())
+        total = torch.zeros_like(x)
+        for k in range(0, samples, batch):
+            m = min(batch, samples - k)
+            xs = (x.repeat(m, 1, 1, 1) + sigma * torch.randn(m, *x.shape[1:])).requires_grad_(True)
+            model(xs)[:, target].sum().backward()
+            total += xs.grad.sum(0, keepdim=True)
+        return total / samples
+
+    def integrated_gradients(steps=50, batch=10):
+        alphas = torch.linspace(0, 1, steps)
+        weights = torch.full((steps,), 1.0 / (steps - 1))
+        weights[0] = weights[-1] = 0.5 / (steps - 1)
+        total = torch.zeros_like(x)
+        for k in range(0, steps, batch):
+            a = alphas[k:k + batch].view(-1, 1, 1, 1)
+            xs = (a * x).requires_grad_(True)
+            model(xs)[:, target].sum().backward()
+            total += (xs.grad * weights[k:k + batch].view(-1, 1, 1, 1)).sum(0, keepdim=True)
+        return total * x
+
+    slow = max(3, args.iters // 5)
+    results = [
+        {"name": "forward", "torch_ms": median_ms(forward, args.warmup, args.iters)},
+        {"name": "saliency", "torch_ms": median_ms(saliency, args.warmup, args.iters)},
+        {"name": "guided-backprop", "torch_ms": median_ms(guided, args.warmup, args.iters)},
+        {"name": "deconvnet", "torch_ms": median_ms(deconvnet, args.warmup, args.iters)},
+        {"name": "occlusion", "torch_ms": median_ms(occlusion, 1, slow)},
+        {"name": "smoothgrad", "torch_ms": median_ms(smoothgrad, 1, slow)},
+        {"name": "integrated-gradients", "torch_ms": median_ms(integrated_gradients, 1, slow)},
+    ]
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "batch": args.batch,
+                      "results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
