@@ -11,5 +11,14 @@ final class NnOps {
 
     static void register(Map<String, Function<Attributes, Op>> creators) {
         creators.put("Relu", a -> new Relu());
+        creators.put("Conv", Conv::fromAttributes);
+        creators.put("MaxPool", MaxPool::fromAttributes);
+        creators.put("AveragePool", AveragePool::fromAttributes);
+        creators.put("GlobalAveragePool", a -> new GlobalAveragePool());
+        creators.put("GlobalMaxPool", a -> new GlobalMaxPool());
+        creators.put("Gemm", Gemm::fromAttributes);
+        creators.put("MatMul", a -> new MatMul());
+        creators.put("BatchNormalization", BatchNormalization::fromAttributes);
+        creators.put("LRN", LRN::fromAttributes);
     }
 }

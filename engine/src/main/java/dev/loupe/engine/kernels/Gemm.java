@@ -1,0 +1,151 @@
+package dev.loupe.engine.kernels;
+
+import dev.loupe.engine.Parallel;
+
+/**
+ * Single-precision matrix multiply on row-major arrays, {@code C = alpha * op(A) * op(B) + beta * C}.
+ *
+ * <p>Plain Java tuned for C2's auto-vectoriser: the innermost loop runs along a row of B and C
+ * (unit stride), four rows of B at a time so each load/store of C carries four multiply-adds.
+ * Work is cut into row x column tiles processed in parallel, and each tile walks K in blocks so the
+ * block of B it streams stays in cache. This class is the seam for a faster (Vector API) GEMM later.
+ */
+public final class Gemm {
+    /** Columns per tile: one C row segment (1 KiB) stays in L1. */
+    static final int NB = 256;
+    /** Depth per block: a KB x NB slab of B (128 KiB) stays in L2 while a tile's rows reuse it. */
+    static final int KB = 128;
+    /** Rows per tile. */
+    static final int MB = 32;
+    /** Below this many multiply-adds a GEMM runs on the calling thread. */
+    static final long PARALLEL_WORK = 1L << 16;
+
+    private Gemm() {
+    }
+
+    /**
+     * {@code C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C}, where {@code op(X)} is X or its
+     * transpose. Matrices are row-major at the given offsets with leading dimensions (row strides)
+     * {@code lda}, {@code ldb}, {@code ldc}; with {@code transA} the stored A is k x m, with
+     * {@code transB} the stored B is n x k. When {@code beta == 0} C's old contents are ignored (NaN
+     * included). A and B not modified; C modified (only its m x n window). Parallel when large.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (beta != 1f) {
+            scale(m, n, beta, c, cOff, ldc);
+        }
+        if (k <= 0 || alpha == 0f) {
+            return;
+        }
+        if (transB) {
+            // Packing B^T once makes the inner loop unit-stride; it costs k*n copies against m*n*k work.
+            float[] packed = new float[k * n];
+            transpose(n, k, b, bOff, ldb, packed);
+            b = packed;
+            bOff = 0;
+            ldb = n;
+        }
+        final float[] bb = b;
+        final int bo = bOff;
+        final int lb = ldb;
+        int rowTiles = (m + MB - 1) / MB;
+        int colTiles = (n + NB - 1) / NB;
+        int tiles = rowTiles * colTiles;
+        long work = (long) m * n * k;
+        if (work < PARALLEL_WORK || tiles == 1) {
+            for (int t = 0; t < tiles; t++) {
+                tile(t, rowTiles, m, n, k, alpha, transA, a, aOff, lda, bb, bo, lb, c, cOff, ldc);
+            }
+            return;
+        }
+        // Tiles sharing a column panel are adjacent, so one thread's chunk reuses the same B panel.
+        Parallel.forRange(tiles, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                tile(t, rowTiles, m, n, k, alpha, transA, a, aOff, lda, bb, bo, lb, c, cOff, ldc);
+            }
+        });
+    }
+
+    private static void tile(int t, int rowTiles, int m, int n, int k, float alpha, boolean transA,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        int i0 = (t % rowTiles) * MB;
+        int i1 = Math.min(m, i0 + MB);
+        int j0 = (t / rowTiles) * NB;
+        int j1 = Math.min(n, j0 + NB);
+        // Strides to step through A along i and along k, so one loop serves both layouts.
+        int aRow = transA ? 1 : lda;
+        int aCol = transA ? lda : 1;
+        for (int k0 = 0; k0 < k; k0 += KB) {
+            int k1 = Math.min(k, k0 + KB);
+            for (int i = i0; i < i1; i++) {
+                int ci = cOff + i * ldc;
+                int ai = aOff + i * aRow;
+                int p = k0;
+                for (; p + 4 <= k1; p += 4) {
+                    float a0 = alpha * a[ai + p * aCol];
+                    float a1 = alpha * a[ai + (p + 1) * aCol];
+                    float a2 = alpha * a[ai + (p + 2) * aCol];
+                    float a3 = alpha * a[ai + (p + 3) * aCol];
+                    int b0 = bOff + p * ldb;
+                    axpy4(a0, a1, a2, a3, b, b0, b0 + ldb, b0 + 2 * ldb, b0 + 3 * ldb, c, ci, j0, j1);
+                }
+                for (; p < k1; p++) {
+                    axpy(alpha * a[ai + p * aCol], b, bOff + p * ldb, c, ci, j0, j1);
+                }
+            }
+        }
+    }
+
+    /** {@code c[ci+j] += a0*b[b0+j] + a1*b[b1+j] + a2*b[b2+j] + a3*b[b3+j]} for j in [j0, j1). */
+    private static void axpy4(float a0, float a1, float a2, float a3, float[] b, int b0, int b1, int b2, int b3,
+            float[] c, int ci, int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+        }
+    }
+
+    private static void axpy(float a0, float[] b, int b0, float[] c, int ci, int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            c[ci + j] += a0 * b[b0 + j];
+        }
+    }
+
+    /** {@code C *= beta} on the m x n window (C := 0 when beta is 0). C modified. */
+    public static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, ci, ci + n, 0f);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] *= beta;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[j][i] = src[i][j]} for a rows x cols matrix at {@code srcOff} with row stride
+     * {@code lds}; out is cols x rows, dense, from index 0. src not modified; out modified.
+     */
+    public static void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] out) {
+        final int blk = 32;
+        for (int i0 = 0; i0 < rows; i0 += blk) {
+            int i1 = Math.min(rows, i0 + blk);
+            for (int j0 = 0; j0 < cols; j0 += blk) {
+                int j1 = Math.min(cols, j0 + blk);
+                for (int i = i0; i < i1; i++) {
+                    int s = srcOff + i * lds;
+                    for (int j = j0; j < j1; j++) {
+                        out[j * rows + i] = src[s + j];
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.loupe.engine.ops;
+
+import dev.loupe.engine.Op;
+import dev.loupe.engine.Saved;
+import dev.loupe.engine.ShapeMismatchException;
+import dev.loupe.engine.Tensor;
+import java.util.Arrays;
+
+/**
+ * ONNX BatchNormalization in inference mode: {@code y = scale * (x - mean) / sqrt(var + epsilon) + B}
+ * per channel (axis 1) of a rank >= 2 input. It is affine in x, so backward scales the gradient
+ * by {@code scale / sqrt(var + epsilon)}. Scale, B, mean and var are parameters (no gradient).
+ */
+public final class BatchNormalization implements Op {
+    private final float epsilon;
+
+    public BatchNormalization(float epsilon) {
+        this.epsilon = epsilon;
+    }
+
+    static BatchNormalization fromAttributes(Attributes a) {
+        if (a.getLong("training_mode", 0) != 0) {
+            throw new UnsupportedOpException("BatchNormalization with training_mode=1 is not supported; export the model in eval mode");
+        }
+        return new BatchNormalization(a.getFloat("epsilon", 1e-5f));
+    }
+
+    @Override
+    public String type() {
+        return "BatchNormalization";
+    }
+
+    @Override
+    public boolean isDifferentiable(int inputIndex) {
+        return inputIndex == 0;
+    }
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, Saved saved) {
+        Tensor x = inputs[0];
+        int[] xs = x.shape();
+        if (xs.length < 2) {
+            throw new ShapeMismatchException("BatchNormalization expects [N, C, ...] (rank >= 2), got " + Arrays.toString(xs));
+        }
+        int c = xs[1];
+        String[] names = {"scale", "B", "mean", "var"};
+        for (int i = 1; i <= 4; i++) {
+            if (inputs.length <= i || inputs[i] == null || inputs[i].size() != c) {
+                throw new ShapeMismatchException("BatchNormalization " + names[i - 1] + " must have " + c + " values (one per channel of "
+                        + Arrays.toString(xs) + "), got " + (inputs.length <= i || inputs[i] == null ? "none" : Arrays.toString(inputs[i].shape())));
+            }
+        }
+        float[] factor = new float[c];
+        float[] shift = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double f = inputs[1].data()[ch] / Math.sqrt((double) inputs[4].data()[ch] + epsilon);
+            factor[ch] = (float) f;
+            shift[ch] = (float) (inputs[2].data()[ch] - inputs[3].data()[ch] * f);
+        }
+        int inner = (int) (x.size() / Math.max(1L, (long) xs[0] * c));
+        float[] xd = x.data();
+        float[] y = new float[xd.length];
+        for (int p = 0; p < xs[0] * c; p++) {
+            float f = factor[p % c];
+            float s = shift[p % c];
+            for (int i = p * inner, e = i + inner; i < e; i++) {
+                y[i] = xd[i] * f + s;
+            }
+        }
+        saved.put(factor, xs);
+        return new Tensor[] {new Tensor(xs, y)};
+    }
+
+    @Override
+    public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
+        Tensor[] result = new Tensor[needInputGrad.length];
+        if (needInputGrad[0] && gradOutputs[0] != null) {
+            float[] factor = saved.get(0);
+            int[] xs = saved.get(1);
+            int c = factor.length;
+            float[] gy = gradOutputs[0].data();
+            int inner = gy.length / Math.max(1, xs[0] * c);
+            float[] gx = new float[gy.length];
+            for (int p = 0; p < xs[0] * c; p++) {
+                float f = factor[p % c];
+                for (int i = p * inner, e = i + inner; i < e; i++) {
+                    gx[i] = gy[i] * f;
+                }
+            }
+            result[0] = new Tensor(xs, gx);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.loupe.engine.ops;
+
+import dev.loupe.engine.Op;
+import dev.loupe.engine.Parallel;
+import dev.loupe.engine.Saved;
+import dev.loupe.engine.ShapeMismatchException;
+import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.DepthwiseConv;
+import dev.loupe.engine.kernels.Gemm;
+import dev.loupe.engine.kernels.Im2col;
+import dev.loupe.engine.kernels.Window2d;
+import java.util.Arrays;
+
+/**
+ * 2-D convolution (ONNX Conv, NCHW): inputs X, W {@code [M, C/group, kh, kw]} and optional bias B
+ * {@code [M]}. Each (image, group) is an im2col followed by a GEMM; groups with one input channel
+ * (depthwise) use a direct kernel. Backward gives the gradient for X only: W and B are parameters.
+ */
+public final class Conv implements Op {
+    private final int group;
+    private final WindowAttrs window;
+
+    public Conv(int group, WindowAttrs window) {
+        if (group < 1) {
+            throw new UnsupportedOpException("Conv group must be >= 1, got " + group);
+        }
+        this.group = group;
+        this.window = window;
+    }
+
+    static Conv fromAttributes(Attributes a) {
+        return new Conv(a.getInt("group", 1), WindowAttrs.from("Conv", a, false));
+    }
+
+    @Override
+    public String type() {
+        return "Conv";
+    }
+
+    public int group() {
+        return group;
+    }
+
+    public WindowAttrs window() {
+        return window;
+    }
+
+    @Override
+    public boolean isDifferentiable(int inputIndex) {
+        return inputIndex == 0;
+    }
+
+    /**
+     * The output shape {@code [N, M, oh, ow]} for an input and weight shape, checking that they fit.
+     *
+     * @throws ShapeMismatchException when channels, group or kernel disagree
+     */
+    public int[] outputShape(int[] xShape, int[] wShape) {
+        Window2d g = geometry(xShape, wShape);
+        return new int[] {xShape[0], wShape[0], g.oh(), g.ow()};
+    }
+
+    private Window2d geometry(int[] xs, int[] ws) {
+        if (xs.length != 4) {
+            throw new UnsupportedOpException("Conv supports 2-D images (rank-4 NCHW input) only, got input shape " + Arrays.toString(xs));
+        }
+        if (ws.length != 4) {
+            throw new ShapeMismatchException("Conv weight must be [M, C/group, kh, kw], got " + Arrays.toString(ws));
+        }
+        if (xs[1] != ws[1] * group) {
+            throw new ShapeMismatchException("Conv input has " + xs[1] + " channels but the weight " + Arrays.toString(ws)
+                    + " with group " + group + " expects " + ws[1] + " x " + group + " = " + ws[1] * group);
+        }
+        if (ws[0] % group != 0) {
+            throw new ShapeMismatchException("Conv weight has " + ws[0] + " output channels, not a multiple of group " + group);
+        }
+        int[] k = window.kernelShape();
+        if (k != null && (k[0] != ws[2] || k[1] != ws[3])) {
+            throw new ShapeMismatchException("Conv kernel_shape " + Arrays.toString(k) + " differs from the weight's "
+                    + Arrays.toString(new int[] {ws[2], ws[3]}));
+        }
+        return window.resolve(xs[2], xs[3], ws[2], ws[3]);
+    }
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, Saved saved) {
+        Tensor x = inputs[0];
+        Tensor w = inputs[1];
+        Tensor b = inputs.length > 2 ? inputs[2] : null;
+        int[] xs = x.shape();
+        int[] ws = w.shape();
+        Window2d g = geometry(xs, ws);
+        int n = xs[0];
+        int c = xs[1];
+        int m = ws[0];
+        if (b != null && b.size() != m) {
+            throw new ShapeMismatchException("Conv bias has shape " + Arrays.toString(b.shape()) + " but the weight has " + m
+                    + " output channels");
+        }
+        float[] bias = b == null ? null : b.data();
+        float[] y = new float[n * m * g.outPlane()];
+        if (ws[1] == 1) {
+            DepthwiseConv.forward(x.data(), n, c, m / c, g, w.data(), bias, y);
+        } else {
+            gemmForward(x.data(), n, c, m, w.data(), g, y);
+            if (bias != null) {
+                addBias(y, n, m, g.outPlane(), bias);
+            }
+        }
+        saved.put(w, g, xs);
+        return new Tensor[] {new Tensor(new int[] {n, m, g.oh(), g.ow()}, y)};
+    }
+
+    private void gemmForward(float[] x, int n, int c, int m, float[] w, Window2d g, float[] y) {
+        int cg = c / group;
+        int mg = m / group;
+        int kdim = cg * g.kh() * g.kw();
+        int np = g.outPlane();
+        boolean pointwise = g.isPointwise();
+        Parallel.RangeBody body = (from, to) -> {
+            float[] col = pointwise ? null : new float[kdim * np];
+            for (int t = from; t < to; t++) {
+                int img = t / group;
+                int gr = t % group;
+                int xOff = (img * c + gr * cg) * g.inPlane();
+                float[] src = x;
+                int srcOff = xOff;
+                if (!pointwise) {
+                    Im2col.im2col(x, xOff, cg, g, col, 0);
+                    src = col;
+                    srcOff = 0;
+                }
+                Gemm.sgemm(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np,
+                        0f, y, (img * m + gr * mg) * np, np);
+            }
+        };
+        runTasks(n * group, body);
+    }
+
+    /**
+     * With enough (image, group) tasks, one task per worker (kernels inside run inline); otherwise
+     * tasks run in turn and each kernel parallelises internally.
+     */
+    private static void runTasks(int tasks, Parallel.RangeBody body) {
+        if (tasks >= 2 * Parallel.threads()) {
+            Parallel.forRange(tasks, 1, body);
+        } else {
+            body.run(0, tasks);
+        }
+    }
+
+    private static void addBias(float[] y, int n, int m, int np, float[] bias) {
+        for (int img = 0; img < n; img++) {
+            for (int oc = 0; oc < m; oc++) {
+                int off = (img * m + oc) * np;
+                float bv = bias[oc];
+                for (int p = 0; p < np; p++) {
+                    y[off + p] += bv;
+                }
+            }
+        }
+    }
+
+    @Override
+    public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
+        Tensor[] result = new Tensor[needInputGrad.length];
+        if (!needInputGrad[0] || gradOutputs[0] == null) {
+            return result;
+        }
+        Tensor w = saved.tensor(0);
+        Window2d g = saved.get(1);
+        int[] xs = saved.get(2);
+        int n = xs[0];
+        int c = xs[1];
+        int m = w.dim(0);
+        float[] gy = gradOutputs[0].data();
+        float[] gx = new float[n * c * g.inPlane()];
+        if (w.dim(1) == 1) {
+            DepthwiseConv.backwardData(gy, n, c, m / c, g, w.data(), gx);
+        } else {
+            gemmBackwardData(gy, n, c, m, w.data(), g, gx);
+        }
+        result[0] = new Tensor(xs, gx);
+        return result;
+    }
+
+    /** dX = col2im(W_g^T . dY_g) for every (image, group). */
+    private void gemmBackwardData(float[] gy, int n, int c, int m, float[] w, Window2d g, float[] gx) {
+        int cg = c / group;
+        int mg = m / group;
+        int kdim = cg * g.kh() * g.kw();
+        int np = g.outPlane();
+        boolean pointwise = g.isPointwise();
+        Parallel.RangeBody body = (from, to) -> {
+            float[] col = pointwise ? null : new float[kdim * np];
+            for (int t = from; t < to; t++) {
+                int img = t / group;
+                int gr = t % group;
+                int xOff = (img * c + gr * cg) * g.inPlane();
+                int yOff = (img * m + gr * mg) * np;
+                if (pointwise) {
+                    // Each (image, group) owns its slice of gx, so the GEMM can write it directly.
+                    Gemm.sgemm(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, gx, xOff, np);
+                } else {
+                    Gemm.sgemm(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, col, 0, np);
+                    Im2col.col2im(col, 0, cg, g, gx, xOff);
+                }
+            }
+        };
+        runTasks(n * group, body);
+    }
+}
