@@ -1,2 +1,7 @@
-/** Explanation methods: backward rules, composites and attributors, organised by technique and level. */
+/**
+ * Explanation methods for image classifiers, kept apart like Zennit and Captum keep them: backward
+ * rules and composites ({@code rules}), attributors by technique ({@code gradient},
+ * {@code perturbation}, {@code cam}), the result record {@link dev.loupe.explain.Attribution}, and the
+ * {@link dev.loupe.explain.Explainers} facade the CLI calls.
+ */
 package dev.loupe.explain;

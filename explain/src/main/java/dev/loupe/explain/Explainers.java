@@ -1,0 +1,350 @@
+package dev.loupe.explain;
+
+import dev.loupe.engine.Graph;
+import dev.loupe.engine.Tensor;
+import dev.loupe.engine.Trace;
+import dev.loupe.explain.cam.CamLayers;
+import dev.loupe.explain.cam.GradCam;
+import dev.loupe.explain.cam.GuidedGradCam;
+import dev.loupe.explain.cam.Upsample;
+import dev.loupe.explain.gradient.DeconvNet;
+import dev.loupe.explain.gradient.GuidedBackprop;
+import dev.loupe.explain.gradient.IntegratedGradients;
+import dev.loupe.explain.gradient.Quadrature;
+import dev.loupe.explain.gradient.Saliency;
+import dev.loupe.explain.gradient.SmoothGrad;
+import dev.loupe.explain.perturbation.Fill;
+import dev.loupe.explain.perturbation.Occlusion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one entry point the CLI needs: methods by name, options as strings, validation with messages
+ * that list the valid choices. Holds no state.
+ *
+ * <h2>Methods and options</h2>
+ * Option values are strings (numbers as text); where noted a {@link Tensor} is accepted too.
+ * <ul>
+ *   <li>{@code saliency}, {@code deconvnet}, {@code guided-backprop}: no options. Signed maps
+ *       shaped like the input (no absolute value, no channel maximum: those are for rendering).</li>
+ *   <li>{@code occlusion}: {@code window} (pixels, default {@code max(1, min(H,W)/8)}),
+ *       {@code stride} (default {@code max(1, window/2)}), {@code fill} = {@code zero} (default) |
+ *       {@code gray} | {@code mean} | {@code blur} | a number in model space; {@code gray} is raw
+ *       pixel 0.5 and needs {@code mean} and {@code std} (the preprocessing, comma-separated per
+ *       channel); {@code blur-sigma} (pixels, default 5) for {@code fill=blur}; {@code batch}
+ *       (default 16). The map is the score (logit) drop; {@code info.probabilityDrop} holds the
+ *       probability-drop map and {@code info.windows} the window count.</li>
+ *   <li>{@code integrated-gradients}: {@code steps} (default 50), {@code baseline} = {@code zero}
+ *       (default) | {@code blur} | a number | a {@link Tensor} shaped like one input item;
+ *       {@code blur-sigma} (default 5); {@code integration} = {@code trapezoid} (default, Captum's
+ *       riemann_trapezoid) | {@code trapezoid-exact} | {@code gauss-legendre}; {@code batch}
+ *       (default 16). {@code info.completenessGap} = {@code Σ attr − (f(x) − f(baseline))}.</li>
+ *   <li>{@code smoothgrad}: {@code samples} (default 50), {@code noise} (σ as a fraction of the
+ *       item's value range max−min, default 0.15), {@code of} = the base method: {@code saliency}
+ *       (default) | {@code deconvnet} | {@code guided-backprop} | {@code integrated-gradients}
+ *       (which then also takes that method's {@code steps}, {@code baseline}, {@code integration},
+ *       {@code blur-sigma}), {@code batch} (default 16), {@code seed} (default 0).</li>
+ *   <li>{@code gradcam}: {@code layer} (a tensor name; default {@link CamLayers#defaultLayer}),
+ *       {@code upsample} = {@code none} (default: [N, 1, h, w] at layer resolution) |
+ *       {@code bilinear} | {@code nearest} (to the input's H×W).</li>
+ *   <li>{@code guided-gradcam}: {@code layer}. Shaped like the input.</li>
+ * </ul>
+ * Long methods report progress through {@link Progress}.
+ */
+public final class Explainers {
+    private static final Map<String, Set<String>> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put("saliency", Set.of());
+        OPTIONS.put("deconvnet", Set.of());
+        OPTIONS.put("guided-backprop", Set.of());
+        OPTIONS.put("integrated-gradients", Set.of("steps", "baseline", "blur-sigma", "integration", "batch"));
+        OPTIONS.put("smoothgrad", Set.of("samples", "noise", "of", "batch", "seed", "steps", "baseline", "blur-sigma", "integration"));
+        OPTIONS.put("occlusion", Set.of("window", "stride", "fill", "mean", "std", "blur-sigma", "batch"));
+        OPTIONS.put("gradcam", Set.of("layer", "upsample"));
+        OPTIONS.put("guided-gradcam", Set.of("layer"));
+    }
+
+    private Explainers() {
+    }
+
+    /** The method names, in a sensible display order. */
+    public static List<String> methodNames() {
+        return List.copyOf(OPTIONS.keySet());
+    }
+
+    /** The options {@code method} accepts, sorted. */
+    public static Set<String> optionNames(String method) {
+        return new TreeSet<>(optionsOf(method));
+    }
+
+    /**
+     * Runs the forward pass explanations start from, on a copy of the graph whose batch axis is
+     * dynamic (so perturbation methods can batch). Pass the trace to {@link #explain(Trace, String, Target, Map, Progress)}
+     * to serve several methods from one forward pass.
+     */
+    public static Trace forward(Graph graph, Tensor input) {
+        return Models.forward(Models.batchable(graph), input);
+    }
+
+    /** Explains {@code input} with one method: runs a forward pass, then the method. */
+    public static Attribution explain(Graph graph, Tensor input, String method, Target target, Map<String, ?> options) {
+        return explain(graph, input, method, target, options, Progress.NONE);
+    }
+
+    public static Attribution explain(Graph graph, Tensor input, String method, Target target, Map<String, ?> options,
+            Progress progress) {
+        validate(method, options);
+        long t0 = System.nanoTime();
+        Trace trace = forward(graph, input);
+        long forwardNanos = System.nanoTime() - t0;
+        Attribution a = explain(trace, method, target, options, progress);
+        return new Attribution(a.map(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(), a.layer(),
+                a.elapsed().plusNanos(forwardNanos), a.forwardPasses() + 1, a.backwardPasses(), a.info());
+    }
+
+    /**
+     * Several methods from one forward pass (the compare view).
+     *
+     * @param options per method name; methods without an entry use defaults
+     */
+    public static List<Attribution> compare(Graph graph, Tensor input, List<String> methods, Target target,
+            Map<String, ? extends Map<String, ?>> options, Progress progress) {
+        for (String m : methods) {
+            validate(m, optionsFor(options, m));
+        }
+        Trace trace = forward(graph, input);
+        List<Attribution> out = new ArrayList<>();
+        for (String m : methods) {
+            out.add(explain(trace, m, target, optionsFor(options, m), progress));
+        }
+        return out;
+    }
+
+    /**
+     * Explains the input of an existing trace, reusing its forward pass.
+     *
+     * @throws IllegalArgumentException for an unknown method, option, option value, layer or a target out of range
+     */
+    public static Attribution explain(Trace trace, String method, Target target, Map<String, ?> options, Progress progress) {
+        validate(method, options);
+        Opts o = new Opts(method, options);
+        long t0 = System.nanoTime();
+        Tensor logits = Models.logits(trace);
+        ResolvedTarget rt = target.resolve(logits);
+        RunContext ctx = new RunContext(progress);
+        Tensor input = trace.get(Models.inputName(trace.graph()));
+        Map<String, Object> info = new LinkedHashMap<>();
+        String layer = null;
+        Tensor map;
+        switch (method) {
+            case "saliency" -> map = new Saliency().attribute(trace, rt, ctx);
+            case "deconvnet" -> map = new DeconvNet().attribute(trace, rt, ctx);
+            case "guided-backprop" -> map = new GuidedBackprop().attribute(trace, rt, ctx);
+            case "integrated-gradients" -> {
+                IntegratedGradients ig = integratedGradients(o, input);
+                map = ig.attribute(trace, rt, ctx);
+                float[] gaps = ig.lastGaps();
+                info.put("completenessGap", gaps[0]);
+                info.put("completenessGaps", gaps);
+                info.put("steps", o.integer("steps", 50, 1));
+                info.put("integration", o.string("integration", "trapezoid"));
+            }
+            case "smoothgrad" -> {
+                String of = o.string("of", "saliency");
+                Attributor base = switch (of) {
+                    case "saliency" -> new Saliency();
+                    case "deconvnet" -> new DeconvNet();
+                    case "guided-backprop" -> new GuidedBackprop();
+                    case "integrated-gradients" -> integratedGradients(o, input);
+                    default -> throw new IllegalArgumentException("unknown base method of=" + of
+                            + "; valid: saliency, deconvnet, guided-backprop, integrated-gradients");
+                };
+                if (!of.equals("integrated-gradients")) {
+                    for (String k : List.of("steps", "baseline", "blur-sigma", "integration")) {
+                        if (options.containsKey(k)) {
+                            throw new IllegalArgumentException("option " + k + " applies only with of=integrated-gradients");
+                        }
+                    }
+                }
+                SmoothGrad.Options so = new SmoothGrad.Options(o.integer("samples", 50, 1), o.number("noise", 0.15, 0),
+                        o.integer("batch", 16, 1), o.integer("seed", 0, Integer.MIN_VALUE));
+                map = new SmoothGrad(base, so).attribute(trace, rt, ctx);
+                info.put("of", of);
+                info.put("samples", so.samples());
+                info.put("noise", so.noise());
+            }
+            case "occlusion" -> {
+                Images.requireImage(input, "the occlusion input");
+                int side = Math.min(input.dim(2), input.dim(3));
+                int window = o.integer("window", Math.max(1, side / 8), 1);
+                int stride = o.integer("stride", Math.max(1, window / 2), 1);
+                Fill fill = Fill.parse(o.string("fill", "zero"), normalization(o), o.number("blur-sigma", 5, 0));
+                Occlusion occ = new Occlusion(new Occlusion.Options(window, stride, fill, o.integer("batch", 16, 1)));
+                map = occ.attribute(trace, rt, ctx);
+                info.put("probabilityDrop", occ.lastProbabilityDrop());
+                info.put("window", window);
+                info.put("stride", stride);
+                info.put("windows", Occlusion.positions(input.dim(2), window, stride)
+                        * Occlusion.positions(input.dim(3), window, stride));
+            }
+            case "gradcam" -> {
+                layer = o.string("layer", null);
+                if (layer == null) {
+                    layer = CamLayers.defaultLayer(trace);
+                }
+                map = GradCam.compute(trace, layer, rt, ctx);
+                String up = o.string("upsample", "none");
+                if (!up.equals("none")) {
+                    Images.requireImage(input, "the Grad-CAM input");
+                    map = Upsample.resize(map, input.dim(2), input.dim(3), Upsample.Mode.parse(up));
+                }
+                info.put("upsample", up);
+            }
+            case "guided-gradcam" -> {
+                layer = o.string("layer", null);
+                if (layer == null) {
+                    layer = CamLayers.defaultLayer(trace);
+                }
+                map = GuidedGradCam.compute(trace, layer, rt, ctx);
+            }
+            default -> throw new IllegalStateException(method);
+        }
+        int n = rt.size();
+        float[] scores = new float[n];
+        float[] probs = new float[n];
+        for (int b = 0; b < n; b++) {
+            scores[b] = rt.score(logits, b);
+            probs[b] = rt.probability(logits, b);
+        }
+        return new Attribution(map, method, target, rt.classes(), scores, probs, layer,
+                Duration.ofNanos(System.nanoTime() - t0), ctx.forwardPasses(), ctx.backwardPasses(), info);
+    }
+
+    private static Map<String, ?> optionsFor(Map<String, ? extends Map<String, ?>> options, String method) {
+        Map<String, ?> o = options.get(method);
+        return o == null ? Map.of() : o;
+    }
+
+    private static IntegratedGradients integratedGradients(Opts o, Tensor input) {
+        Object b = o.raw("baseline");
+        UnaryOperator<Tensor> baseline;
+        if (b == null || "zero".equals(b)) {
+            baseline = IntegratedGradients.zeroBaseline();
+        } else if (b instanceof Tensor t) {
+            baseline = IntegratedGradients.fixedBaseline(t);
+        } else if ("blur".equals(b)) {
+            baseline = IntegratedGradients.blurBaseline(o.number("blur-sigma", 5, 0));
+        } else {
+            float v;
+            try {
+                v = Float.parseFloat(b.toString());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("unknown baseline '" + b + "'; valid: zero, blur, a number, or a tensor");
+            }
+            baseline = x -> {
+                Tensor t = Tensor.zeros(x.shape());
+                java.util.Arrays.fill(t.data(), v);
+                return t;
+            };
+        }
+        Quadrature.Rule rule = Quadrature.Rule.parse(o.string("integration", "trapezoid"));
+        int steps = o.integer("steps", 50, rule == Quadrature.Rule.GAUSS_LEGENDRE ? 1 : 2);
+        return new IntegratedGradients(new IntegratedGradients.Options(steps, baseline, rule, o.integer("batch", 16, 1)));
+    }
+
+    private static Normalization normalization(Opts o) {
+        String mean = o.string("mean", null);
+        String std = o.string("std", null);
+        if (mean == null && std == null) {
+            return null;
+        }
+        if (mean == null || std == null) {
+            throw new IllegalArgumentException("give both mean and std (comma-separated per channel), or neither");
+        }
+        return new Normalization(floats("mean", mean), floats("std", std));
+    }
+
+    private static float[] floats(String name, String s) {
+        String[] parts = s.split(",");
+        float[] f = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                f[i] = Float.parseFloat(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option " + name + " must be comma-separated numbers, got '" + s + "'");
+            }
+        }
+        return f;
+    }
+
+    private static Set<String> optionsOf(String method) {
+        Set<String> allowed = OPTIONS.get(method);
+        if (allowed == null) {
+            throw new IllegalArgumentException("unknown method '" + method + "'; valid methods: " + String.join(", ", OPTIONS.keySet()));
+        }
+        return allowed;
+    }
+
+    private static void validate(String method, Map<String, ?> options) {
+        Set<String> allowed = optionsOf(method);
+        for (String k : options.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException("unknown option '" + k + "' for " + method + "; valid options: "
+                        + (allowed.isEmpty() ? "none" : String.join(", ", new TreeSet<>(allowed))));
+            }
+        }
+    }
+
+    /** Typed access to string options with defaults and range checks. */
+    private record Opts(String method, Map<String, ?> values) {
+        Object raw(String key) {
+            return values.get(key);
+        }
+
+        String string(String key, String fallback) {
+            Object v = values.get(key);
+            return v == null ? fallback : v.toString();
+        }
+
+        int integer(String key, int fallback, int min) {
+            Object v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            int i;
+            try {
+                i = v instanceof Number num ? num.intValue() : Integer.parseInt(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(method + " option " + key + " must be an integer, got '" + v + "'");
+            }
+            if (i < min) {
+                throw new IllegalArgumentException(method + " option " + key + " must be at least " + min + ", got " + i);
+            }
+            return i;
+        }
+
+        double number(String key, double fallback, double min) {
+            Object v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            double d;
+            try {
+                d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(method + " option " + key + " must be a number, got '" + v + "'");
+            }
+            if (!(d >= min)) {
+                throw new IllegalArgumentException(method + " option " + key + " must be at least " + min + ", got " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.loupe.explain.gradient;
+
+import dev.loupe.engine.Graph;
+import dev.loupe.engine.Tensor;
+import dev.loupe.engine.Trace;
+import dev.loupe.explain.Attributor;
+import dev.loupe.explain.Images;
+import dev.loupe.explain.Models;
+import dev.loupe.explain.ResolvedTarget;
+import dev.loupe.explain.RunContext;
+import dev.loupe.explain.rules.Composites;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Integrated gradients (Sundararajan et al.): {@code (x - x') · ∫_0^1 ∂f(x' + α(x - x'))/∂x dα},
+ * the integral approximated by a {@link Quadrature}. Path points are evaluated in batches of
+ * {@code batch}. After {@link #attribute} the completeness gaps
+ * {@code Σ attr - (f(x) - f(x'))} of the last call are available from {@link #lastGaps()}.
+ */
+public final class IntegratedGradients implements Attributor {
+    /** The settings; {@code baseline} maps a [1, C, H, W] input item to its baseline. */
+    public record Options(int steps, UnaryOperator<Tensor> baseline, Quadrature.Rule integration, int batch) {
+        public Options {
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be positive, got " + steps);
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be positive, got " + batch);
+            }
+        }
+
+        /** Captum's defaults: 50 trapezoid steps from a zero baseline. */
+        public static Options defaults() {
+            return new Options(50, zeroBaseline(), Quadrature.Rule.TRAPEZOID, 16);
+        }
+    }
+
+    private final Options options;
+    private float[] lastGaps = new float[0];
+
+    public IntegratedGradients(Options options) {
+        this.options = options;
+    }
+
+    public static UnaryOperator<Tensor> zeroBaseline() {
+        return x -> Tensor.zeros(x.shape());
+    }
+
+    /** A Gaussian-blurred copy of the input as baseline. */
+    public static UnaryOperator<Tensor> blurBaseline(double sigma) {
+        return x -> Images.gaussianBlur(x, sigma);
+    }
+
+    /** A fixed baseline tensor, shaped like one input item. */
+    public static UnaryOperator<Tensor> fixedBaseline(Tensor baseline) {
+        return x -> {
+            if (baseline.size() != x.size()) {
+                throw new IllegalArgumentException("the baseline has shape " + Tensor.shapeString(baseline.shape())
+                        + " but an input item has " + Tensor.shapeString(x.shape()));
+            }
+            return baseline.reshape(x.shape());
+        };
+    }
+
+    @Override
+    public String name() {
+        return "integrated-gradients";
+    }
+
+    /** Completeness gaps {@code Σ attr - (f(x) - f(baseline))} per item of the last call. */
+    public float[] lastGaps() {
+        return lastGaps.clone();
+    }
+
+    @Override
+    public Tensor attribute(Trace trace, ResolvedTarget target, RunContext context) {
+        Graph graph = Models.batchable(trace.graph());
+        String in = Models.inputName(graph);
+        Tensor input = trace.get(in);
+        Tensor logits = Models.logits(trace);
+        int n = input.dim(0);
+        Quadrature q = Quadrature.of(options.integration(), options.steps());
+        int steps = q.alphas().length;
+        List<Tensor> results = new ArrayList<>();
+        float[] gaps = new float[n];
+        long total = (long) n * steps;
+        for (int b = 0; b < n; b++) {
+            Tensor x = Images.item(input, b);
+            Tensor base = options.baseline().apply(x);
+            float[] xd = x.data();
+            float[] bd = base.data();
+            int size = xd.length;
+            float[] diff = new float[size];
+            for (int i = 0; i < size; i++) {
+                diff[i] = xd[i] - bd[i];
+            }
+            double[] acc = new double[size];
+            for (int s0 = 0; s0 < steps; s0 += options.batch()) {
+                int k = Math.min(options.batch(), steps - s0);
+                float[] scaled = new float[k * size];
+                for (int j = 0; j < k; j++) {
+                    float alpha = (float) q.alphas()[s0 + j];
+                    for (int i = 0; i < size; i++) {
+                        scaled[j * size + i] = bd[i] + alpha * diff[i];
+                    }
+                }
+                int[] shape = x.shape();
+                shape[0] = k;
+                Trace t = Models.forward(graph, new Tensor(shape, scaled));
+                context.countForward();
+                Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), in, context);
+                float[] gd = g.data();
+                for (int j = 0; j < k; j++) {
+                    double w = q.weights()[s0 + j];
+                    for (int i = 0; i < size; i++) {
+                        acc[i] += w * gd[j * size + i];
+                    }
+                }
+                context.progress().update((long) b * steps + s0 + k, total);
+            }
+            float[] attr = new float[size];
+            double sum = 0;
+            for (int i = 0; i < size; i++) {
+                attr[i] = (float) (acc[i] * diff[i]);
+                sum += attr[i];
+            }
+            Trace tb = Models.forward(graph, base);
+            context.countForward();
+            float fBase = target.repeat(b, 1).score(Models.logits(tb), 0);
+            gaps[b] = (float) (sum - (target.score(logits, b) - fBase));
+            results.add(new Tensor(x.shape(), attr));
+        }
+        lastGaps = gaps;
+        return Images.concat(results);
+    }
+}
