@@ -9,11 +9,13 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code max-abs}: max over channels of |a|, the classic saliency picture (Simonyan et al.);</li>
  *   <li>{@code sum}: |sum over channels|, as Captum draws absolute attributions;</li>
- *   <li>{@code signed-sum}: sum over channels, keeping the sign, for diverging colour maps.</li>
+ *   <li>{@code signed-sum}: sum over channels, keeping the sign, for diverging colour maps;</li>
+ *   <li>{@code mean}: signed mean over channels, for maps that repeat one value per channel (occlusion),
+ *       so explicit ranges keep their meaning.</li>
  * </ul>
  */
 public enum Reduction {
-    MAX_ABS("max-abs"), SUM("sum"), SIGNED_SUM("signed-sum");
+    MAX_ABS("max-abs"), SUM("sum"), SIGNED_SUM("signed-sum"), MEAN("mean");
 
     private final String id;
 
@@ -26,7 +28,7 @@ public enum Reduction {
     }
 
     public boolean signed() {
-        return this == SIGNED_SUM;
+        return this == SIGNED_SUM || this == MEAN;
     }
 
     public static Reduction parse(String s) {
@@ -36,7 +38,7 @@ public enum Reduction {
                 return r;
             }
         }
-        throw new IllegalArgumentException("unknown channel reduction '" + s + "'; use max-abs, sum or signed-sum");
+        throw new IllegalArgumentException("unknown channel reduction '" + s + "'; use max-abs, sum, signed-sum or mean");
     }
 
     /**
@@ -78,12 +80,12 @@ public enum Reduction {
         int plane = h * w;
         float[] out = new float[plane];
         for (int i = 0; i < plane; i++) {
-            float acc = this == MAX_ABS ? 0f : 0f;
+            float acc = 0f;
             for (int k = 0; k < c; k++) {
                 float v = d[off + k * plane + i];
                 acc = this == MAX_ABS ? Math.max(acc, Math.abs(v)) : acc + v;
             }
-            out[i] = this == SUM ? Math.abs(acc) : acc;
+            out[i] = this == SUM ? Math.abs(acc) : this == MEAN ? acc / c : acc;
         }
         return new Heatmap(w, h, out);
     }
