@@ -44,7 +44,8 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            err.println("loupe: error: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            String msg = ex.getMessage() == null ? "invalid arguments" : ex.getMessage().replaceFirst("^Error: ", "");
+            err.println("loupe: error: " + msg + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
             if (debug) {
                 ex.printStackTrace(err);
             }
