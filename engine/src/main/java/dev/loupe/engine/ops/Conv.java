@@ -8,6 +8,7 @@ import dev.loupe.engine.Tensor;
 import dev.loupe.engine.kernels.DepthwiseConv;
 import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
+import dev.loupe.engine.kernels.Scratch;
 import dev.loupe.engine.kernels.Window2d;
 import java.util.Arrays;
 
@@ -118,7 +119,7 @@ public final class Conv implements Op {
         int np = g.outPlane();
         boolean pointwise = g.isPointwise();
         Parallel.RangeBody body = (from, to) -> {
-            float[] col = pointwise ? null : new float[kdim * np];
+            float[] col = pointwise ? null : Scratch.take(kdim * np);
             for (int t = from; t < to; t++) {
                 int img = t / group;
                 int gr = t % group;
@@ -133,6 +134,7 @@ public final class Conv implements Op {
                 Gemm.sgemm(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np,
                         0f, y, (img * m + gr * mg) * np, np);
             }
+            Scratch.give(col);
         };
         runTasks(n * group, body);
     }
@@ -192,7 +194,7 @@ public final class Conv implements Op {
         int np = g.outPlane();
         boolean pointwise = g.isPointwise();
         Parallel.RangeBody body = (from, to) -> {
-            float[] col = pointwise ? null : new float[kdim * np];
+            float[] col = pointwise ? null : Scratch.take(kdim * np);
             for (int t = from; t < to; t++) {
                 int img = t / group;
                 int gr = t % group;
@@ -206,6 +208,7 @@ public final class Conv implements Op {
                     Im2col.col2im(col, 0, cg, g, gx, xOff);
                 }
             }
+            Scratch.give(col);
         };
         runTasks(n * group, body);
     }

@@ -39,8 +39,8 @@ public final class MatMul implements Op {
         int rank = Math.max(a.length, b.length) - 2;
         int[] batch = new int[rank];
         for (int i = 0; i < rank; i++) {
-            int da = dimFromEnd(a, rank - i + 1);
-            int db = dimFromEnd(b, rank - i + 1);
+            int da = dimFromEnd(a, rank - i + 2);
+            int db = dimFromEnd(b, rank - i + 2);
             if (da != db && da != 1 && db != 1) {
                 throw new ShapeMismatchException("MatMul batch dimensions of A " + Arrays.toString(as) + " and B "
                         + Arrays.toString(bs) + " do not broadcast");
@@ -55,8 +55,8 @@ public final class MatMul implements Op {
             int ai = 0;
             int bi = 0;
             for (int i = 0; i < rank; i++) {
-                int da = dimFromEnd(a, rank - i + 1);
-                int db = dimFromEnd(b, rank - i + 1);
+                int da = dimFromEnd(a, rank - i + 2);
+                int db = dimFromEnd(b, rank - i + 2);
                 ai = ai * da + (da == 1 ? 0 : idx[i]);
                 bi = bi * db + (db == 1 ? 0 : idx[i]);
             }

@@ -1,0 +1,72 @@
+package dev.loupe.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Im2colTest {
+    @Test
+    void unfoldsPatchesWithZeroPadding() {
+        // 1 channel 3x3, kernel 2x2, stride 1, pad 1 on top/left only: 3x3 outputs.
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        Window2d g = Window2d.of(3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, false);
+        assertEquals(3, g.oh());
+        float[] col = new float[4 * 9];
+        Im2col.im2col(x, 0, 1, g, col, 0);
+        // Tap (0,0) reads x[oy-1, ox-1]; tap (1,1) reads x[oy, ox].
+        float[] tap00 = {0, 0, 0, 0, 1, 2, 0, 4, 5};
+        float[] tap11 = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        for (int i = 0; i < 9; i++) {
+            assertEquals(tap00[i], col[i]);
+            assertEquals(tap11[i], col[27 + i]);
+        }
+    }
+
+    @Test
+    void col2imIsTheAdjointOfIm2col() {
+        Random rnd = new Random(3);
+        Window2d[] cases = {
+            Window2d.of(7, 6, 3, 3, 2, 1, 1, 2, 1, 0, 2, 1, false),
+            Window2d.of(5, 5, 2, 3, 3, 2, 2, 1, 0, 2, 1, 0, false),
+            Window2d.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false),
+        };
+        for (Window2d g : cases) {
+            int ch = 3;
+            float[] x = new float[ch * g.inPlane() + 4];
+            float[] c = new float[ch * g.kh() * g.kw() * g.outPlane()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextFloat() - 0.5f;
+            }
+            for (int i = 0; i < c.length; i++) {
+                c[i] = rnd.nextFloat() - 0.5f;
+            }
+            float[] col = new float[c.length];
+            Im2col.im2col(x, 4, ch, g, col, 0);
+            float[] back = new float[x.length];
+            Im2col.col2im(c, 0, ch, g, back, 4);
+            double lhs = 0;
+            double rhs = 0;
+            for (int i = 0; i < c.length; i++) {
+                lhs += (double) col[i] * c[i];
+            }
+            for (int i = 4; i < x.length; i++) {
+                rhs += (double) x[i] * back[i];
+            }
+            assertEquals(lhs, rhs, 1e-4, g.toString());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0f, back[i], "col2im wrote before its offset");
+            }
+        }
+    }
+
+    @Test
+    void ceilModeDropsWindowsStartingInEndPadding() {
+        assertEquals(3, Window2d.outputSize(5, 2, 2, 1, 0, 0, true));
+        assertEquals(2, Window2d.outputSize(5, 2, 2, 1, 0, 0, false));
+        // 5 wide, kernel 2, stride 2, pad 1+1: ceil would add a 4th window starting at padded
+        // position 6, which is the end pad; PyTorch drops it, so 3 (as floor mode).
+        assertEquals(3, Window2d.outputSize(5, 2, 2, 1, 1, 1, true));
+        assertEquals(3, Window2d.outputSize(5, 2, 2, 1, 1, 1, false));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.loupe.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.Saved;
+import dev.loupe.engine.ShapeMismatchException;
+import dev.loupe.engine.Tensor;
+import dev.loupe.engine.testing.GradCheck;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ConvTest {
+    /** Direct nested-loop convolution in double: the reference the fast paths must match. */
+    static float[] naiveConv(Tensor x, Tensor w, Tensor b, int group, int[] s, int[] d, int[] p, int oh, int ow) {
+        int n = x.dim(0);
+        int c = x.dim(1);
+        int h = x.dim(2);
+        int wd = x.dim(3);
+        int m = w.dim(0);
+        int cg = w.dim(1);
+        int kh = w.dim(2);
+        int kw = w.dim(3);
+        int mg = m / group;
+        float[] y = new float[n * m * oh * ow];
+        for (int img = 0; img < n; img++) {
+            for (int oc = 0; oc < m; oc++) {
+                int gr = oc / mg;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double sum = b == null ? 0 : b.data()[oc];
+                        for (int ci = 0; ci < cg; ci++) {
+                            for (int i = 0; i < kh; i++) {
+                                for (int j = 0; j < kw; j++) {
+                                    int iy = oy * s[0] - p[0] + i * d[0];
+                                    int ix = ox * s[1] - p[1] + j * d[1];
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < wd) {
+                                        sum += (double) x.get(img, gr * cg + ci, iy, ix) * w.get(oc, ci, i, j);
+                                    }
+                                }
+                            }
+                        }
+                        y[((img * m + oc) * oh + oy) * ow + ox] = (float) sum;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    private static Tensor run(Conv conv, Tensor... in) {
+        return conv.forward(in, new Saved())[0];
+    }
+
+    private static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), what + " at " + i);
+        }
+    }
+
+    /** One random case: output checked against the naive conv with the same explicit pads. */
+    private static void checkAgainstNaive(Random rnd, int n, int c, int h, int w, int m, int group, int kh, int kw,
+            int[] s, int[] d, int[] p, boolean bias) {
+        Tensor x = GradCheck.random(rnd, n, c, h, w);
+        Tensor wt = GradCheck.random(rnd, m, c / group, kh, kw);
+        Tensor b = bias ? GradCheck.random(rnd, m) : null;
+        Conv conv = new Conv(group, WindowAttrs.of(null, s, p).withDilations(d));
+        Tensor y = bias ? run(conv, x, wt, b) : run(conv, x, wt);
+        int oh = (h + p[0] + p[2] - ((kh - 1) * d[0] + 1)) / s[0] + 1;
+        int ow = (w + p[1] + p[3] - ((kw - 1) * d[1] + 1)) / s[1] + 1;
+        assertArrayEquals(new int[] {n, m, oh, ow}, y.shape());
+        String what = "n" + n + " c" + c + " " + h + "x" + w + " m" + m + " g" + group + " k" + kh + "x" + kw;
+        assertClose(naiveConv(x, wt, b, group, s, d, p, oh, ow), y.data(), what);
+    }
+
+    @Test
+    void forwardMatchesNaiveOnRandomShapes() {
+        Random rnd = new Random(11);
+        for (int trial = 0; trial < 40; trial++) {
+            int group = 1 + rnd.nextInt(3);
+            int cg = 1 + rnd.nextInt(3);
+            int mg = 1 + rnd.nextInt(3);
+            int kh = 1 + rnd.nextInt(3);
+            int kw = 1 + rnd.nextInt(3);
+            int[] s = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3)};
+            int[] d = {1 + rnd.nextInt(2), 1 + rnd.nextInt(2)};
+            int[] p = {rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3)};
+            int h = (kh - 1) * d[0] + 1 + rnd.nextInt(6);
+            int w = (kw - 1) * d[1] + 1 + rnd.nextInt(6);
+            checkAgainstNaive(rnd, 1 + rnd.nextInt(2), cg * group, h, w, mg * group, group, kh, kw, s, d, p, rnd.nextBoolean());
+        }
+    }
+
+    @Test
+    void forwardEdgeSizes() {
+        Random rnd = new Random(12);
+        // 1x1 image with 1x1 kernel (pointwise path, no im2col).
+        checkAgainstNaive(rnd, 2, 3, 1, 1, 4, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[4], true);
+        // 1x1 image with a 3x3 kernel and pad 1: only the centre tap sees the pixel.
+        checkAgainstNaive(rnd, 1, 2, 1, 1, 3, 1, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, false);
+        // Kernel as large as the image: one output per channel (a dense layer).
+        checkAgainstNaive(rnd, 2, 4, 5, 7, 3, 1, 5, 7, new int[] {1, 1}, new int[] {1, 1}, new int[4], true);
+        // Odd strides larger than the kernel skip pixels.
+        checkAgainstNaive(rnd, 1, 2, 9, 8, 2, 1, 2, 2, new int[] {3, 5}, new int[] {1, 1}, new int[] {0, 1, 2, 0}, true);
+        // Pointwise grouped conv and a wide output to cross GEMM tiles (more than 256 columns).
+        checkAgainstNaive(rnd, 1, 8, 20, 20, 8, 2, 1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[4], true);
+        checkAgainstNaive(rnd, 1, 6, 23, 19, 40, 1, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, true);
+    }
+
+    @Test
+    void depthwiseMatchesNaive() {
+        Random rnd = new Random(13);
+        // MobileNetV2-style 3x3 depthwise, stride 1 and 2, and a channel multiplier of 2.
+        checkAgainstNaive(rnd, 2, 6, 9, 9, 6, 6, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, true);
+        checkAgainstNaive(rnd, 1, 5, 10, 7, 5, 5, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, false);
+        checkAgainstNaive(rnd, 1, 3, 8, 8, 6, 3, 3, 2, new int[] {1, 2}, new int[] {2, 1}, new int[] {0, 2, 1, 0}, true);
+    }
+
+    @Test
+    void autoPadSameUpperAndLower() {
+        Random rnd = new Random(14);
+        Tensor x = GradCheck.random(rnd, 1, 2, 6, 5);
+        Tensor w = GradCheck.random(rnd, 3, 2, 3, 3);
+        WindowAttrs base = WindowAttrs.of(null, new int[] {2, 2}, new int[4]);
+        // H=6, stride 2: out 3, total pad (3-1)*2+3-6 = 1. W=5: out 3, total pad 2.
+        Tensor upper = run(new Conv(1, base.withAutoPad(AutoPad.SAME_UPPER)), x, w);
+        Tensor lower = run(new Conv(1, base.withAutoPad(AutoPad.SAME_LOWER)), x, w);
+        Tensor valid = run(new Conv(1, base.withAutoPad(AutoPad.VALID)), x, w);
+        assertArrayEquals(new int[] {1, 3, 3, 3}, upper.shape());
+        assertClose(naiveConv(x, w, null, 1, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 1, 1, 1}, 3, 3), upper.data(), "SAME_UPPER");
+        assertClose(naiveConv(x, w, null, 1, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1, 0, 1}, 3, 3), lower.data(), "SAME_LOWER");
+        assertArrayEquals(new int[] {1, 3, 2, 2}, valid.shape());
+        assertClose(naiveConv(x, w, null, 1, new int[] {2, 2}, new int[] {1, 1}, new int[4], 2, 2), valid.data(), "VALID");
+    }
+
+    @Test
+    void fromAttributesReadsOnnxNames() {
+        Conv conv = (Conv) OpFactory.create("Conv", "c1", Attributes.of("group", 2, "strides", new int[] {2, 1},
+                "pads", new int[] {1, 0, 1, 0}, "dilations", new int[] {1, 2}, "kernel_shape", new int[] {3, 3}));
+        assertEquals(2, conv.group());
+        assertArrayEquals(new int[] {1, 0, 1, 0}, conv.window().pads());
+        assertArrayEquals(new int[] {1, 4, 4, 4}, conv.outputShape(new int[] {1, 4, 7, 8}, new int[] {4, 2, 3, 3}));
+    }
+
+    @Test
+    void channelMismatchSaysWhatWasExpected() {
+        Conv conv = new Conv(2, WindowAttrs.of(null, new int[] {1, 1}, new int[4]));
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+                () -> run(conv, Tensor.zeros(1, 6, 4, 4), Tensor.zeros(4, 2, 3, 3)));
+        assertTrue(e.getMessage().contains("6 channels") && e.getMessage().contains("2 x 2 = 4"), e.getMessage());
+        assertThrows(UnsupportedOpException.class, () -> run(conv, Tensor.zeros(1, 4, 5), Tensor.zeros(4, 2, 3)));
+        assertThrows(UnsupportedOpException.class,
+                () -> OpFactory.create("Conv", "c", Attributes.of("strides", new int[] {1, 1, 1})));
+    }
+
+    private static void gradCheck(long seed, int n, int c, int h, int w, int m, int group, int kh, int kw, WindowAttrs attrs, boolean bias) {
+        Random rnd = new Random(seed);
+        Conv conv = new Conv(group, attrs);
+        Tensor x = GradCheck.random(rnd, n, c, h, w);
+        Tensor wt = GradCheck.random(rnd, m, c / group, kh, kw);
+        if (bias) {
+            GradCheck.check(conv, x, wt, GradCheck.random(rnd, m));
+        } else {
+            GradCheck.check(conv, x, wt);
+        }
+    }
+
+    @Test
+    void backwardMatchesFiniteDifferences() {
+        int[] one = {1, 1};
+        // Plain 3x3 with bias.
+        gradCheck(1, 2, 3, 5, 5, 4, 1, 3, 3, WindowAttrs.of(null, one, new int[] {1, 1, 1, 1}), true);
+        // Groups, stride 2, asymmetric pads.
+        gradCheck(2, 1, 4, 7, 6, 6, 2, 3, 2, WindowAttrs.of(null, new int[] {2, 2}, new int[] {0, 1, 2, 1}), true);
+        // Dilation 2.
+        gradCheck(3, 1, 2, 7, 7, 3, 1, 3, 3, WindowAttrs.of(null, one, new int[] {2, 1, 0, 2}).withDilations(2, 2), false);
+        // auto_pad SAME_UPPER with stride 2 on an even size (asymmetric padding).
+        gradCheck(4, 1, 2, 6, 6, 2, 1, 3, 3, WindowAttrs.of(null, new int[] {2, 2}, new int[4]).withAutoPad(AutoPad.SAME_UPPER), true);
+        // Depthwise, with and without a channel multiplier.
+        gradCheck(5, 2, 3, 6, 5, 3, 3, 3, 3, WindowAttrs.of(null, new int[] {2, 1}, new int[] {1, 1, 1, 1}), true);
+        gradCheck(6, 1, 2, 5, 5, 4, 2, 3, 3, WindowAttrs.of(null, one, new int[] {1, 0, 0, 1}).withDilations(1, 2), false);
+        // Pointwise (1x1, no im2col).
+        gradCheck(7, 1, 4, 3, 3, 2, 2, 1, 1, WindowAttrs.of(null, one, new int[4]), true);
+    }
+
+    @Test
+    void weightsAndBiasAreNotDifferentiable() {
+        Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, new int[4]));
+        assertTrue(conv.isDifferentiable(0));
+        assertTrue(!conv.isDifferentiable(1) && !conv.isDifferentiable(2));
+    }
+}
