@@ -428,9 +428,18 @@ public final class OnnxImporter {
                 return;
             }
             upgradeAttributeInputs(type, attrs, ins, name);
+            boolean coerce2d = false;
+            long coerceAxis = 1;
             if (type.equals("Softmax") || type.equals("LogSoftmax") || type.equals("Hardmax")) {
-                // The default axis changed in opset 13 (1 with 2-D coercion before, -1 after): say which.
-                attrs.putIfAbsent("axis", opset < 13 ? 1L : -1L);
+                // Opset 13 changed the meaning: before, default axis 1 and the input flattened to 2-D
+                // from the axis on; since, one axis, default -1. Always pass the axis explicitly.
+                if (opset < 13) {
+                    coerce2d = true;
+                    coerceAxis = ((Number) attrs.getOrDefault("axis", 1L)).longValue();
+                    attrs.put("axis", -1L);
+                } else {
+                    attrs.putIfAbsent("axis", -1L);
+                }
             }
             if (type.equals("Shape") && !ins.isEmpty() && foldShapeOfStaticInput(ins.get(0), attrs, outs.get(0))) {
                 folded++;
@@ -449,6 +458,9 @@ public final class OnnxImporter {
             } catch (RuntimeException e) {
                 throw new ModelLoadException(source + ": node '" + name + "' (" + type + ") has attributes Loupe cannot use: "
                         + e.getMessage(), e);
+            }
+            if (coerce2d) {
+                op = new Coerced2d(op, (int) coerceAxis);
             }
             if (allConstant(ins)) {
                 fold(op, name, type, ins, outs);

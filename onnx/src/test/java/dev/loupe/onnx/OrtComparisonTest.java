@@ -182,9 +182,26 @@ class OrtComparisonTest {
 
     @Test
     void softmaxDefaultAxisBeforeOpset13() throws Exception {
-        OnnxBuilder b = new OnnxBuilder(11).input("x", "N", 9);
+        OnnxBuilder b = new OnnxBuilder(11).input("x", "N", 2, 3, 3);
+        String f = b.op("Flatten", new String[] {"x"});
+        b.output(b.op("Softmax", new String[] {f}));
+        // rank 4, default axis 1: one softmax over all of C*H*W per image (coerced to 2-D)
         b.output(b.op("Softmax", new String[] {"x"}));
-        compare("Softmax opset 11", b, OnnxBuilder.random(rng, 4f, 3, 9));
+        b.output(b.op("LogSoftmax", new String[] {"x"}, "axis", 2));
+        compare("Softmax opset 11", b, OnnxBuilder.random(rng, 4f, 3, 2, 3, 3));
+    }
+
+    @Test
+    void olderOpsetAttributeFormsBecomeInputs() throws Exception {
+        // opset 9/10 pass Clip bounds, Pad pads, (Un)Squeeze axes and Slice ranges as attributes
+        OnnxBuilder b = new OnnxBuilder(9).input("x", "N", 2, 4, 4);
+        String c = b.op("Clip", new String[] {"x"}, "min", 0f, "max", 0.5f);
+        String p = b.op("Pad", new String[] {c}, "pads", new int[] {0, 0, 1, 0, 0, 0, 0, 2}, "value", 0.25f);
+        String u = b.op("Unsqueeze", new String[] {p}, "axes", new int[] {0});
+        String q = b.op("Squeeze", new String[] {u}, "axes", new int[] {0});
+        String s = b.op("Slice", new String[] {q}, "starts", new int[] {1, 0}, "ends", new int[] {3, 100}, "axes", new int[] {2, 3});
+        b.output(s);
+        compare("opset 9 attribute forms", b, w(2, 2, 4, 4));
     }
 
     @Test
