@@ -108,8 +108,9 @@ public final class Pictures {
         FontMetrics fb = pg.getFontMetrics(bold);
         FontMetrics fp = pg.getFontMetrics(plain);
         pg.dispose();
-        boolean two = subtitle != null && !subtitle.isEmpty();
-        int header = PAD + fb.getHeight() + (two ? fp.getHeight() : 0) + PAD / 2;
+        // The subtitle (class and score) wraps rather than losing the score to an ellipsis.
+        List<String> lines = subtitle == null || subtitle.isEmpty() ? List.of() : wrap(subtitle, fp, w - 2 * PAD, 3);
+        int header = PAD + fb.getHeight() + lines.size() * fp.getHeight() + PAD / 2;
         BufferedImage out = new BufferedImage(w, header + picture.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -118,10 +119,10 @@ public final class Pictures {
         g.setColor(INK);
         g.setFont(bold);
         g.drawString(fit(title, fb, w - 2 * PAD), PAD, PAD + fb.getAscent());
-        if (two) {
-            g.setColor(MUTED);
-            g.setFont(plain);
-            g.drawString(fit(subtitle, fp, w - 2 * PAD), PAD, PAD + fb.getHeight() + fp.getAscent());
+        g.setColor(MUTED);
+        g.setFont(plain);
+        for (int i = 0; i < lines.size(); i++) {
+            g.drawString(lines.get(i), PAD, PAD + fb.getHeight() + i * fp.getHeight() + fp.getAscent());
         }
         g.drawImage(picture, (w - picture.getWidth()) / 2, header, null);
         g.dispose();
@@ -130,6 +131,35 @@ public final class Pictures {
 
     private static int fontSize(int width) {
         return Math.max(11, Math.min(18, width / 18));
+    }
+
+    /** Breaks text at spaces into at most {@code maxLines} lines of {@code max} pixels. */
+    private static List<String> wrap(String text, FontMetrics fm, int max, int maxLines) {
+        List<String> lines = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            String candidate = line.length() == 0 ? word : line + " " + word;
+            if (fm.stringWidth(candidate) <= max || line.length() == 0) {
+                line.setLength(0);
+                line.append(candidate);
+            } else {
+                lines.add(line.toString().strip());
+                line.setLength(0);
+                line.append(word);
+            }
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString().strip());
+        }
+        if (lines.size() > maxLines) {
+            List<String> kept = new java.util.ArrayList<>(lines.subList(0, maxLines));
+            kept.set(maxLines - 1, fit(String.join(" ", lines.subList(maxLines - 1, lines.size())), fm, max));
+            return kept;
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            lines.set(i, fit(lines.get(i), fm, max));
+        }
+        return lines;
     }
 
     /** Shortens text with an ellipsis so it fits in {@code max} pixels. */
