@@ -52,6 +52,7 @@ class NormalizationTest {
         assertArrayEquals(new float[] {1, 2}, Reduction.SUM.apply(a, 0).values(), 0f);
         assertArrayEquals(new float[] {-1, -2}, Reduction.SIGNED_SUM.apply(a, 0).values(), 0f);
         assertEquals(Reduction.SIGNED_SUM, Reduction.parse("signed_sum"));
-        assertThrows(IllegalArgumentException.class, () -> Reduction.parse("mean"));
+        assertArrayEquals(new float[] {-0.5f, -1f}, Reduction.MEAN.apply(a, 0).values(), 0f);
+        assertThrows(IllegalArgumentException.class, () -> Reduction.parse("median"));
     }
 }
