@@ -96,7 +96,7 @@ final class CompareCommand implements Callable<Integer> {
         BufferedImage view = in.picture(0);
         List<Pictures.Tile> tiles = new ArrayList<>();
         TopK.Entry best = TopK.of(logits, 0, 1).get(0);
-        tiles.add(new Pictures.Tile(view, "Image", String.format(Locale.ROOT, "predicted %s  p %.3f",
+        tiles.add(new Pictures.Tile(view, "Image", String.format(Locale.ROOT, "predicted %s  p\u00a0%.3f",
                 labels.describe(best.index()), best.probability())));
         String explained = null;
         for (String m : chosen) {
@@ -115,7 +115,7 @@ final class CompareCommand implements Callable<Integer> {
             text.println(String.format(Locale.ROOT, "  %-22s %d backward passes, %.2f s", title, a.backwardPasses(),
                     a.elapsed().toNanos() / 1e9));
         }
-        String heading = in.name() + "  |  " + InputOptions.fileName(model.modelPath()) + "  |  explaining " + explained;
+        String heading = in.name() + "  |  " + InputOptions.fileName(model.modelPath()) + "  |  explaining " + explained.replace('\u00a0', ' ');
         Png.write(out, Pictures.panel(tiles, tiles.size(), heading));
         Session.note(text, "panel", out);
         return 0;

@@ -93,7 +93,7 @@ final class ExplainCommand implements Callable<Integer> {
         for (int b = 0; b < n; b++) {
             outText.println(String.format(Locale.ROOT, "%s%s: %s for %s", in.name(), n > 1 ? " [" + b + "]" : "",
                     AttributionPictures.displayName(m) + (a.layer() != null ? " @ " + a.layer() : ""),
-                    AttributionPictures.caption(a, b, labels)));
+                    AttributionPictures.caption(a, b, labels).replace('\u00a0', ' ')));
         }
         outText.println(String.format(Locale.ROOT, "  %d forward and %d backward passes, %.2f s%s", a.forwardPasses(),
                 a.backwardPasses(), a.elapsed().toNanos() / 1e9, extras(a)));

@@ -54,9 +54,10 @@ public final class AttributionPictures {
         String s = labels.describe(a.classes()[item]);
         if (a.target().contrast() != null) {
             s += " vs " + labels.describe(a.target().contrast());
-            return s + String.format(Locale.ROOT, "  score %.3g", a.scores()[item]);
+            return s + String.format(Locale.ROOT, "  score\u00a0%.3g", a.scores()[item]);
         }
-        return s + String.format(Locale.ROOT, "  logit %.3g  p %.3f", a.scores()[item], a.probabilities()[item]);
+        // No-break spaces keep each number with its name when a caption wraps.
+        return s + String.format(Locale.ROOT, "  logit\u00a0%.3g  p\u00a0%.3f", a.scores()[item], a.probabilities()[item]);
     }
 
     /** A labelled picture: method name (and layer) as title, class and score below. */
