@@ -48,6 +48,27 @@ public final class ModelBuilder {
         this.shape = inputShape.clone();
     }
 
+    /** Prefix of constants that are fixed preprocessing, not parameters (see {@link #isTrainable}). */
+    public static final String FIXED_PREFIX = "input.";
+
+    /** Whether a constant of a built graph is a parameter to train (the normalisation constants are not). */
+    public static boolean isTrainable(String constantName) {
+        return !constantName.startsWith(FIXED_PREFIX);
+    }
+
+    /**
+     * Normalises the input inside the model, {@code (x - mean) / std}, so callers feed plain
+     * pixels in [0, 1]; its constants are {@code input.mean} and {@code input.std}, which
+     * {@link #isTrainable} excludes from training.
+     */
+    public ModelBuilder normalize(float mean, float std) {
+        String m = param(FIXED_PREFIX + "mean", Tensor.scalar(mean));
+        String s = param(FIXED_PREFIX + "std", Tensor.scalar(std));
+        add(next("sub"), "Sub", List.of(current, m), Attributes.empty());
+        add(next("div"), "Div", List.of(current, s), Attributes.empty());
+        return this;
+    }
+
     /** A 3-D activation ([C, H, W]), or a clear error naming the layer. */
     private void needImage(String layer) {
         if (shape.length != 3) {

@@ -32,14 +32,21 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final Map<String, Tensor> params;
 
+    /** Trains every parameter {@link #parameters(Graph)} finds. */
     public Trainer(Graph graph, Optimizer optimizer) {
+        this(graph, optimizer, name -> true);
+    }
+
+    /** Trains the parameters whose names {@code trainable} accepts (for example {@link ModelBuilder#isTrainable}). */
+    public Trainer(Graph graph, Optimizer optimizer, java.util.function.Predicate<String> trainable) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a model with one input and one output (the logits); this one has "
                     + graph.inputs().size() + " inputs and " + graph.outputs().size() + " outputs");
         }
         this.graph = graph;
         this.optimizer = optimizer;
-        this.params = parameters(graph);
+        this.params = new LinkedHashMap<>(parameters(graph));
+        this.params.keySet().removeIf(trainable.negate());
         if (params.isEmpty()) {
             throw new IllegalArgumentException("the model has no trainable parameters");
         }
