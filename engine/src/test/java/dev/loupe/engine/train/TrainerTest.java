@@ -80,6 +80,20 @@ class TrainerTest {
         assertFalse(java.util.Arrays.equals(a.get("conv1.weight").data(), c.get("conv1.weight").data()));
     }
 
+    /** Normalisation constants are part of the graph but not trained. */
+    @Test
+    void normalisationInsideTheModelIsNotTrained() {
+        Graph g = new ModelBuilder(1, 8, 8, 3).normalize(0.5f, 0.25f).conv(4, 3, 1).relu().maxPool(2).flatten().dense(2).build();
+        Trainer t = new Trainer(g, new Adam(0.01), ModelBuilder::isTrainable);
+        assertFalse(t.parameterNames().contains("input.mean"));
+        assertEquals(List.of("Sub", "Div", "Conv"), g.nodes().subList(0, 3).stream().map(n -> n.type()).toList());
+        t.fit(bars(64, 2), new Trainer.Schedule(1, 16, 3, false), null);
+        assertEquals(0.5f, g.constants().get("input.mean").data()[0]);
+        assertEquals(0.25f, g.constants().get("input.std").data()[0]);
+        // Without the filter every differentiable constant would be trained, the normalisation included.
+        assertTrue(Trainer.parameters(g).containsKey("input.std"));
+    }
+
     @Test
     void heInitialisationHasTheExpectedRange() {
         Graph g = new ModelBuilder(3, 8, 8, 1).conv(16, 3, 1).relu().flatten().dense(10).build();
