@@ -15,6 +15,7 @@ import dev.loupe.engine.ValueInfo;
 import dev.loupe.engine.ops.Attributes;
 import dev.loupe.engine.ops.OpFactory;
 import dev.loupe.engine.ops.UnsupportedOpException;
+import dev.loupe.engine.train.ModelBuilder;
 import dev.loupe.onnx.proto.ModelProto;
 import dev.loupe.onnx.proto.TensorProto;
 import dev.loupe.onnx.testing.Compare;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,6 +140,36 @@ class OnnxExporterTest {
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("residual.onnx")));
         TensorProto shape = m.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("shape")).findFirst().orElseThrow();
         assertEquals(TensorProto.DataType.INT64_VALUE, shape.getDataType());
+    }
+
+    /** The architecture of the bundled Fashion-MNIST models: rank-0 Sub/Div constants for the normalisation included. */
+    @Test
+    void modelBuilderGraphRoundTrips() throws Exception {
+        Graph g = new ModelBuilder(1, 28, 28, 5).normalize(0.286f, 0.353f).conv(4, 3, 1).relu().maxPool(2).conv(8, 3, 1).relu()
+                .flatten().dense(10).build();
+        Tensor x = OnnxBuilder.uniform(rng, 0f, 1f, 2, 1, 28, 28);
+        roundTrip("model_builder", g, x);
+    }
+
+    /** The committed models/fashion-cnn*.onnx, when this module runs inside the repository: ONNX Runtime agrees. */
+    @Test
+    void bundledFashionModelsRunInOrt() throws Exception {
+        Path models = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && models == null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("models/fashion-cnn.onnx"))) {
+                models = p.resolve("models");
+            }
+        }
+        Assumptions.assumeTrue(models != null, "models/fashion-cnn.onnx not found above the working directory");
+        for (String name : List.of("fashion-cnn.onnx", "fashion-cnn-biased.onnx")) {
+            Path file = models.resolve(name);
+            Graph g = OnnxImporter.load(file);
+            Tensor x = OnnxBuilder.uniform(rng, 0f, 1f, 3, 1, 28, 28);
+            Tensor expected = Executor.forward(g, x).output();
+            Tensor ort = OrtOracle.run(Files.readAllBytes(file), Map.of(g.inputs().get(0).name(), x)).get(g.outputs().get(0).name());
+            double err = Compare.assertClose(name + ": ORT", ort, expected, 1e-4, 1e-5);
+            System.out.printf("EXPORT %s: ORT vs Loupe max |error| %.3g%n", name, err);
+        }
     }
 
     @Test
