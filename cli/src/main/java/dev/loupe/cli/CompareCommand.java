@@ -7,6 +7,7 @@ import dev.loupe.explain.Attribution;
 import dev.loupe.explain.Explainers;
 import dev.loupe.explain.Models;
 import dev.loupe.explain.Target;
+import dev.loupe.explain.compare.ClassDiscrimination;
 import dev.loupe.onnx.OnnxModel;
 import dev.loupe.render.AttributionPictures;
 import dev.loupe.render.Labels;
@@ -44,6 +45,11 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--contrast", paramLabel = "N|LABEL", description = "Explain target minus this class's logit.")
     String contrast;
+
+    @Option(names = "--vs", paramLabel = "N|LABEL",
+            description = "Class discrimination: explain --target and this class with every method, one row each, "
+                    + "and print how alike each method's two maps are (Spearman rank correlation).")
+    String vs;
 
     @Option(names = "--methods", paramLabel = "M1,M2,...", split = ",",
             defaultValue = "saliency,deconvnet,guided-backprop",
@@ -94,6 +100,9 @@ final class CompareCommand implements Callable<Integer> {
         Labels labels = model.labelsFor(Session.classes(logits), err);
         Target t = Session.target(target, contrast, labels, Session.classes(logits));
         BufferedImage view = in.picture(0);
+        if (vs != null) {
+            return discriminate(text, err, trace, labels, chosen, given, in, view, logits);
+        }
         List<Pictures.Tile> tiles = new ArrayList<>();
         TopK.Entry best = TopK.of(logits, 0, 1).get(0);
         tiles.add(new Pictures.Tile(view, "Image", String.format(Locale.ROOT, "predicted %s  p\u00a0%.3f",
@@ -117,6 +126,52 @@ final class CompareCommand implements Callable<Integer> {
         }
         String heading = in.name() + "  |  " + InputOptions.fileName(model.modelPath()) + "  |  explaining " + explained.replace('\u00a0', ' ');
         Png.write(out, Pictures.panel(tiles, tiles.size(), heading));
+        Session.note(text, "panel", out);
+        return 0;
+    }
+
+    /** Two rows, one per class, and a similarity score per method. */
+    private Integer discriminate(PrintWriter text, PrintWriter err, Trace trace, Labels labels, Set<String> chosen,
+            Map<String, Object> given, InputOptions.Input in, BufferedImage view, Tensor logits) throws Exception {
+        if (target == null) {
+            throw new UsageException("--vs needs --target: name the two classes to compare");
+        }
+        if (contrast != null) {
+            throw new UsageException("--vs and --contrast do not go together: --vs explains each class on its own");
+        }
+        int classes = Session.classes(logits);
+        int a = Session.classIndex(target, labels, classes, "--target");
+        int b = Session.classIndex(vs, labels, classes, "--vs");
+        Map<String, Map<String, Object>> options = new java.util.LinkedHashMap<>();
+        for (String m : chosen) {
+            options.put(m, MethodOptions.forMethod(m, given, in.preprocess(), false));
+        }
+        ProgressBar bar = new ProgressBar(err, "class discrimination");
+        List<ClassDiscrimination.Row> rows;
+        try {
+            rows = ClassDiscrimination.run(trace, List.copyOf(chosen), a, b, options, bar);
+        } finally {
+            bar.close();
+        }
+        List<Pictures.Tile> tiles = new ArrayList<>();
+        for (int which = 0; which < 2; which++) {
+            int cls = which == 0 ? a : b;
+            tiles.add(new Pictures.Tile(view, labels.describe(cls), which == 0 ? "first class" : "second class"));
+            for (ClassDiscrimination.Row r : rows) {
+                Attribution at = which == 0 ? r.first() : r.second();
+                BufferedImage map = AttributionPictures.map(at, 0, render.styleFor(r.method()), view.getWidth(), view.getHeight());
+                String title = AttributionPictures.displayName(r.method()) + String.format(Locale.ROOT, "  \u03c1 %.2f", r.spearman());
+                tiles.add(new Pictures.Tile(map, title, AttributionPictures.caption(at, 0, labels)));
+            }
+        }
+        text.println("class discrimination: " + labels.describe(a) + " vs " + labels.describe(b)
+                + " (Spearman rank correlation of the two maps; near 1 = the method does not tell the classes apart)");
+        for (ClassDiscrimination.Row r : rows) {
+            text.println(String.format(Locale.ROOT, "  %-22s rho %.3f", AttributionPictures.displayName(r.method()), r.spearman()));
+        }
+        String heading = in.name() + "  |  " + labels.describe(a) + " vs " + labels.describe(b)
+                + "  |  \u03c1 = how alike the two maps are";
+        Png.write(out, Pictures.panel(tiles, rows.size() + 1, heading));
         Session.note(text, "panel", out);
         return 0;
     }

@@ -8,6 +8,8 @@ import dev.loupe.explain.Attribution;
 import dev.loupe.explain.Explainers;
 import dev.loupe.explain.Models;
 import dev.loupe.explain.Target;
+import dev.loupe.explain.cam.Upsample;
+import dev.loupe.explain.perturbation.Lime;
 import dev.loupe.onnx.OnnxModel;
 import dev.loupe.render.AttributionPictures;
 import dev.loupe.render.Labels;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
 /** Explains one prediction with one method and writes the map, an overlay and/or the raw attribution. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Explain a prediction: saliency, deconvnet, guided-backprop, occlusion, smoothgrad, "
-                + "integrated-gradients, gradcam, guided-gradcam.")
+                + "integrated-gradients, gradcam, gradcam++, counterfactual, cam, guided-gradcam, score-cam, rise, lime. "
+                + "--contrast Q explains why the target rather than Q.")
 final class ExplainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -51,7 +54,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--overlay", paramLabel = "overlay.png", description = "Write the map over the photo, labelled.")
     Path overlay;
 
-    @Option(names = "--npy", paramLabel = "attribution.npy", description = "Write the raw attribution (float32; the input's shape).")
+    @Option(names = "--npy", paramLabel = "attribution.npy", description = "Write the raw attribution (float32; the input's shape, or 1×1×h×w at the layer for gradcam, gradcam++, counterfactual, cam and score-cam).")
     Path npy;
 
     @Mixin
@@ -81,12 +84,20 @@ final class ExplainCommand implements Callable<Integer> {
         Labels labels = model.labelsFor(Session.classes(logits), err);
         Target t = Session.target(target, contrast, labels, Session.classes(logits));
         ProgressBar bar = new ProgressBar(err, m);
-        Attribution a;
+        // Layer-resolution CAMs run without upsampling so --npy keeps the layer's h×w; pictures
+        // get the map upsampled with --upsample (bilinear by default).
+        String pictureUpsample = "none";
+        if (MethodOptions.LAYER_CAMS.contains(m)) {
+            pictureUpsample = String.valueOf(opts.get("upsample"));
+            opts.put("upsample", "none");
+        }
+        Attribution raw;
         try {
-            a = Explainers.explain(trace, m, t, opts, bar);
+            raw = Explainers.explain(trace, m, t, opts, bar);
         } finally {
             bar.close();
         }
+        Attribution a = upsampled(raw, pictureUpsample, in.tensor());
         Path stem = Path.of(InputOptions.stem(input.sourcePath()) + "-" + m + ".png");
         Path mapFile = out != null || overlay != null || npy != null ? out : stem;
         int n = a.classes().length;
@@ -114,13 +125,36 @@ final class ExplainCommand implements Callable<Integer> {
             Session.note(outText, "overlay", overlay);
         }
         if (npy != null) {
-            Npy.write(npy, a.map());
-            Session.note(outText, "attribution " + Tensor.shapeString(a.map().shape()), npy);
+            Npy.write(npy, raw.map());
+            Session.note(outText, "attribution " + Tensor.shapeString(raw.map().shape()), npy);
         }
         return 0;
     }
 
+    /** The attribution with its map resized to the input's H×W, or unchanged for {@code none}. */
+    private static Attribution upsampled(Attribution a, String mode, Tensor input) {
+        if (mode.equals("none")) {
+            return a;
+        }
+        Tensor map = Upsample.resize(a.map(), input.dim(2), input.dim(3), Upsample.Mode.parse(mode));
+        return new Attribution(map, a.method(), a.target(), a.classes(), a.scores(), a.probabilities(), a.layer(),
+                a.elapsed(), a.forwardPasses(), a.backwardPasses(), a.info());
+    }
+
     private static String extras(Attribution a) {
+        Object top = a.info().get("topSuperpixels");
+        if (top instanceof java.util.List<?> list) {
+            StringBuilder sb = new StringBuilder("; " + a.info().get("segments") + " superpixels, top:");
+            for (Object o : list.subList(0, Math.min(5, list.size()))) {
+                Lime.Superpixel sp = (Lime.Superpixel) o;
+                sb.append(String.format(Locale.ROOT, " #%d %.4g (%d px)", sp.id(), sp.weight(), sp.pixels()));
+            }
+            return sb.toString();
+        }
+        Object masks = a.info().get("masks");
+        if (masks != null) {
+            return "; " + masks + " masks, cell " + a.info().get("cell") + " px, p " + a.info().get("probability");
+        }
         Object gap = a.info().get("completenessGap");
         if (gap != null) {
             return String.format(Locale.ROOT, "; completeness gap %.4g (sum of attributions minus score difference)",

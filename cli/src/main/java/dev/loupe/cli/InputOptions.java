@@ -45,6 +45,11 @@ final class InputOptions {
     @Option(names = "--std", paramLabel = "R,G,B", split = ",", description = "Per-channel std, in the tensor's channel order.")
     float[] std;
 
+    @Option(names = "--crop", paramLabel = "X,Y,W,H|left|right|centre",
+            description = "Cut this box out of the photo before preprocessing: pixels X,Y,W,H, or the largest "
+                    + "square at the left, right or centre.")
+    String crop;
+
     @Option(names = "--channels", paramLabel = "rgb|bgr", description = "Channel order of the model input (default rgb).")
     String channels;
 
@@ -96,7 +101,7 @@ final class InputOptions {
     Input load(Graph graph) throws IOException {
         Preprocess p = preprocess(graph);
         if (source.image != null) {
-            Preprocessed photo = p.apply(source.image);
+            Preprocessed photo = p.apply(cropped(dev.loupe.render.image.Images.load(source.image)));
             return new Input(photo.tensor(), photo, p, fileName(source.image));
         }
         Path f = source.tensor;
@@ -112,6 +117,42 @@ final class InputOptions {
                     + "; an image model needs [N, C, H, W] (or [C, H, W])");
         }
         return new Input(t, null, p, fileName(f));
+    }
+
+    /** The photo cut to --crop, or as it is. */
+    java.awt.image.BufferedImage cropped(java.awt.image.BufferedImage photo) {
+        if (crop == null) {
+            return photo;
+        }
+        int w = photo.getWidth();
+        int h = photo.getHeight();
+        int side = Math.min(w, h);
+        int[] box = switch (crop.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "left" -> new int[] {0, 0, side, side};
+            case "right" -> new int[] {w - side, h - side, side, side};
+            case "centre", "center" -> new int[] {(w - side) / 2, (h - side) / 2, side, side};
+            default -> parseBox(crop);
+        };
+        if (box[0] < 0 || box[1] < 0 || box[2] <= 0 || box[3] <= 0 || box[0] + box[2] > w || box[1] + box[3] > h) {
+            throw new UsageException("--crop " + crop + " does not fit inside the " + w + "x" + h + " photo");
+        }
+        return photo.getSubimage(box[0], box[1], box[2], box[3]);
+    }
+
+    private static int[] parseBox(String spec) {
+        String[] parts = spec.split(",");
+        if (parts.length != 4) {
+            throw new UsageException("--crop takes X,Y,W,H in pixels or one of left, right, centre; got " + spec);
+        }
+        int[] box = new int[4];
+        for (int i = 0; i < 4; i++) {
+            try {
+                box[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--crop takes whole pixel numbers X,Y,W,H; got " + spec);
+            }
+        }
+        return box;
     }
 
     private static int[] prepend(int d, int[] s) {

@@ -15,13 +15,16 @@ import picocli.CommandLine.Option;
 
 /** The explanation methods' options as flags, turned into the explain facade's option map. */
 final class MethodOptions {
+    /** Methods whose map is at a layer's resolution until upsampled. */
+    static final Set<String> LAYER_CAMS = Set.of("gradcam", "gradcam++", "counterfactual", "cam", "score-cam");
+
     @Option(names = "--window", paramLabel = "W", description = "occlusion: window size in pixels (default: input side / 8).")
     Integer window;
 
     @Option(names = "--stride", paramLabel = "S", description = "occlusion: step between windows (default: window / 2).")
     Integer stride;
 
-    @Option(names = "--fill", paramLabel = "zero|gray|mean|blur|VALUE", description = "occlusion: what covers the window (default zero).")
+    @Option(names = "--fill", paramLabel = "zero|gray|mean|blur|VALUE", description = "occlusion: what covers the window (default zero); lime: what replaces switched-off superpixels (default mean).")
     String fill;
 
     @Option(names = "--steps", paramLabel = "N", description = "integrated-gradients: integration steps (default 50).")
@@ -33,7 +36,7 @@ final class MethodOptions {
     @Option(names = "--integration", paramLabel = "trapezoid|gauss-legendre", description = "integrated-gradients: quadrature rule (default trapezoid).")
     String integration;
 
-    @Option(names = "--samples", paramLabel = "N", description = "smoothgrad: noisy samples (default 50).")
+    @Option(names = "--samples", paramLabel = "N", description = "smoothgrad: noisy samples (default 50); lime: perturbed samples (default 1000).")
     Integer samples;
 
     @Option(names = "--noise", paramLabel = "SIGMA", description = "smoothgrad: noise std as a fraction of the input's range (default 0.15).")
@@ -42,20 +45,38 @@ final class MethodOptions {
     @Option(names = "--of", paramLabel = "METHOD", description = "smoothgrad: the method averaged (saliency, deconvnet, guided-backprop, integrated-gradients).")
     String of;
 
-    @Option(names = "--layer", paramLabel = "TENSOR", description = "gradcam, guided-gradcam: the activation (default: the last spatial feature map).")
+    @Option(names = "--layer", paramLabel = "TENSOR", description = "gradcam, gradcam++, counterfactual, score-cam, guided-gradcam: the activation (default: the last spatial feature map).")
     String layer;
 
-    @Option(names = "--upsample", paramLabel = "bilinear|nearest|none", description = "gradcam: how the map reaches input size (default bilinear).")
+    @Option(names = "--upsample", paramLabel = "bilinear|nearest|none", description = "gradcam, gradcam++, counterfactual, cam, score-cam, guided-gradcam: how the map reaches input size in pictures (default bilinear; --npy keeps the layer resolution).")
     String upsample;
 
     @Option(names = "--blur-sigma", paramLabel = "PX", description = "occlusion/integrated-gradients: Gaussian sigma for blur fills and baselines (default 5).")
     Double blurSigma;
 
-    @Option(names = "--batch", paramLabel = "B", description = "occlusion, integrated-gradients, smoothgrad: inputs per forward pass (default 16).")
+    @Option(names = "--batch", paramLabel = "B", description = "occlusion, integrated-gradients, smoothgrad, score-cam, rise, lime: inputs per forward pass (default 16).")
     Integer batch;
 
-    @Option(names = "--seed", paramLabel = "N", description = "smoothgrad: random seed (default 0).")
+    @Option(names = "--seed", paramLabel = "N", description = "smoothgrad, rise, lime: random seed (default 0).")
     Integer seed;
+
+    @Option(names = "--masks", paramLabel = "N", description = "rise: random masks (default 2000).")
+    Integer masks;
+
+    @Option(names = "--cell", paramLabel = "PX", description = "rise: mask grid cell size in pixels (default: shorter side / 7).")
+    Integer cell;
+
+    @Option(names = "--probability", paramLabel = "P", description = "rise: probability that a cell is kept (default 0.5).")
+    Double probability;
+
+    @Option(names = "--segments", paramLabel = "N", description = "lime: SLIC superpixels requested (default 50).")
+    Integer segments;
+
+    @Option(names = "--kernel-width", paramLabel = "W", description = "lime: width of the exponential kernel on cosine distance (default 0.25).")
+    Double kernelWidth;
+
+    @Option(names = "--max-channels", paramLabel = "N", description = "score-cam: evaluate only the N channels with the largest mean activation (default: all).")
+    Integer maxChannels;
 
     /** The options the user set, by the facade's names. */
     Map<String, Object> given() throws IOException {
@@ -74,6 +95,12 @@ final class MethodOptions {
         put(o, "blur-sigma", blurSigma);
         put(o, "batch", batch);
         put(o, "seed", seed);
+        put(o, "masks", masks);
+        put(o, "cell", cell);
+        put(o, "probability", probability);
+        put(o, "segments", segments);
+        put(o, "kernel-width", kernelWidth);
+        put(o, "max-channels", maxChannels);
         return o;
     }
 
@@ -117,11 +144,11 @@ final class MethodOptions {
                         + (flags.length() == 0 ? method + " takes no options" : method + " takes " + flags));
             }
         }
-        if (method.equals("occlusion")) {
+        if (method.equals("occlusion") || method.equals("lime")) {
             o.put("mean", csv(p.mean()));
             o.put("std", csv(p.std()));
         }
-        if (method.equals("gradcam") && !o.containsKey("upsample")) {
+        if (LAYER_CAMS.contains(method) && !o.containsKey("upsample")) {
             o.put("upsample", "bilinear");
         }
         return o;
@@ -144,6 +171,9 @@ final class MethodOptions {
             case "guided", "guided-backpropagation" -> "guided-backprop";
             case "ig" -> "integrated-gradients";
             case "grad-cam" -> "gradcam";
+            case "grad-cam++", "gradcampp", "gradcam-plus-plus" -> "gradcam++";
+            case "scorecam", "score-cam" -> "score-cam";
+            case "counterfactual-cam", "counterfactual-gradcam" -> "counterfactual";
             case "guided-grad-cam" -> "guided-gradcam";
             default -> m;
         };

@@ -118,6 +118,35 @@ class SqueezeNetCliTest {
         assertTrue(p.getWidth() >= 4 * 224, "image + 3 maps side by side: " + p.getWidth());
     }
 
+    /** The lecture's point on a real model: guided backprop barely changes with the class, Grad-CAM does. */
+    @Test
+    void guidedBackpropIsLessClassDiscriminativeThanGradCamOnTheCatAndPoodle() throws IOException {
+        Path png = dir.resolve("discrimination.png");
+        Run r = Run.of("compare", "--model", MODEL, "--image", IMAGES.resolve("cats_and_dogs.jpg").toString(),
+                "--crop", "left", "--target", "tabby cat", "--vs", "toy poodle",
+                "--methods", "guided-backprop,gradcam", "--layer", "/fire9/Concat_output_0", "--out", png.toString());
+        assertEquals(0, r.code(), r.toString());
+        double guided = rho(r.out(), "Guided Backprop");
+        double cam = rho(r.out(), "Grad-CAM");
+        assertTrue(guided > 0.9, "guided backprop maps for cat and poodle should be nearly the same: " + r.out());
+        assertTrue(cam < guided - 0.1, "Grad-CAM should separate the classes more than guided backprop: " + r.out());
+        BufferedImage p = ImageIO.read(png.toFile());
+        assertTrue(p.getWidth() >= 3 * 224 && p.getHeight() >= 2 * 224, "two rows of image + 2 maps: " + p.getWidth() + "x" + p.getHeight());
+    }
+
+    private static double rho(String out, String method) {
+        return Arrays.stream(out.split("\n")).filter(l -> l.strip().startsWith(method + " ") && l.contains("rho"))
+                .map(l -> Double.parseDouble(l.substring(l.indexOf("rho") + 3).strip())).findFirst()
+                .orElseThrow(() -> new AssertionError("no rho for " + method + " in:\n" + out));
+    }
+
+    @Test
+    void aCropOutsideThePhotoIsAUsageError() {
+        Run r = Run.of("predict", "--model", MODEL, "--image", IMAGES.resolve("husky.jpg").toString(), "--crop", "0,0,5000,10");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("does not fit inside"), r.err());
+    }
+
     @Test
     void anUnknownClassNameListsCloseMatches() {
         Run r = Run.of("explain", "--model", MODEL, "--image", IMAGES.resolve("husky.jpg").toString(), "--method",

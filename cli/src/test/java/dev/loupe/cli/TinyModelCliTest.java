@@ -155,9 +155,9 @@ class TinyModelCliTest {
 
     @Test
     void usageErrorsExitTwoWithOneClearLine() {
-        Run r = Run.of(with("explain", "--method", "lime"));
+        Run r = Run.of(with("explain", "--method", "shap"));
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().startsWith("loupe: error: unknown method 'lime'; valid methods: saliency"), r.err());
+        assertTrue(r.err().startsWith("loupe: error: unknown method 'shap'; valid methods: saliency"), r.err());
         assertEquals(1, r.err().strip().split("\n").length, "one line: " + r.err());
 
         r = Run.of(with("explain", "--method", "saliency", "--target", "gamm"));
@@ -218,5 +218,49 @@ class TinyModelCliTest {
 
         r = Run.of("predict", "--debug", "--model", model.toString(), "--tensor", wrong.toString());
         assertTrue(r.err().contains("\tat "), "stack trace with --debug");
+    }
+
+    @Test
+    void targetedMethodsRunFromTheCommandLine() throws IOException {
+        for (String m : List.of("gradcam++", "counterfactual", "score-cam", "rise", "lime")) {
+            Path npy = dir.resolve("t-" + m + ".npy");
+            String[] extra = switch (m) {
+                case "score-cam" -> new String[] {"--max-channels", "3", "--batch", "2"};
+                case "rise" -> new String[] {"--masks", "40", "--cell", "4", "--probability", "0.4", "--seed", "2"};
+                case "lime" -> new String[] {"--samples", "40", "--segments", "8", "--kernel-width", "0.3"};
+                default -> new String[] {"--layer", "relu1", "--upsample", "nearest"};
+            };
+            String[] args = with("explain", "--method", m, "--target", "1", "--contrast", "2", "--npy", npy.toString(),
+                    "--out", dir.resolve("t-" + m + ".png").toString());
+            String[] all = Arrays.copyOf(args, args.length + extra.length);
+            System.arraycopy(extra, 0, all, args.length, extra.length);
+            Run r = Run.of(all);
+            assertEquals(0, r.code(), m + ": " + r);
+            assertTrue(r.out().contains(" vs "), m + ": " + r.out());
+            assertArrayEquals(new int[] {1, 1, 16, 16}, Npy.read(npy).shape(), m);
+            assertTrue(Files.size(dir.resolve("t-" + m + ".png")) > 0, m);
+        }
+        Run lime = Run.of(with("explain", "--method", "lime", "--samples", "20", "--segments", "6", "--npy",
+                dir.resolve("lime.npy").toString()));
+        assertTrue(lime.out().contains("superpixels, top: #"), lime.out());
+    }
+
+    @Test
+    void targetedFlagsAreCheckedPerMethod() {
+        Run r = Run.of(with("explain", "--method", "rise", "--segments", "4"));
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--segments does not apply to rise") && r.err().contains("--masks"), r.err());
+        // The tiny model classifies with a 1x1 conv before pooling: no GAP + linear head for CAM.
+        r = Run.of(with("explain", "--method", "cam"));
+        assertTrue(r.code() != 0 && r.err().contains("GlobalAveragePool") && r.err().contains("gradcam"), r.toString());
+    }
+
+    @Test
+    void compareAcceptsTheTargetedMethods() throws IOException {
+        Path out = dir.resolve("panel-targeted.png");
+        Run r = Run.of(with("compare", "--methods", "gradcam,gradcam++,guided-gradcam,score-cam,rise", "--masks", "30",
+                "--out", out.toString()));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(ImageIO.read(out.toFile()).getWidth() >= 6 * 120);
     }
 }

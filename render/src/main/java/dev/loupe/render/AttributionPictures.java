@@ -18,6 +18,12 @@ public final class AttributionPictures {
             case "guided-backprop" -> "Guided Backprop";
             case "gradcam" -> "Grad-CAM";
             case "guided-gradcam" -> "Guided Grad-CAM";
+            case "gradcam++" -> "Grad-CAM++";
+            case "counterfactual" -> "Counterfactual Grad-CAM";
+            case "cam" -> "CAM";
+            case "score-cam" -> "Score-CAM";
+            case "rise" -> "RISE";
+            case "lime" -> "LIME";
             case "occlusion" -> "Occlusion";
             case "integrated-gradients" -> "Integrated Gradients";
             case "smoothgrad" -> "SmoothGrad";

@@ -23,7 +23,9 @@ public record Style(Reduction reduction, Normalization normalization, ColorMap c
                     ColorMap.DIVERGING, ColorMap.DIVERGING, 0.5);
             case "occlusion" -> new Style(Reduction.MEAN, Normalization.percentile(true, 99), ColorMap.DIVERGING,
                     ColorMap.DIVERGING, 0.5);
-            case "gradcam" -> new Style(Reduction.MAX_ABS, Normalization.percentile(false, 100), ColorMap.INFERNO,
+            case "lime" -> new Style(Reduction.MEAN, Normalization.percentile(true, 100), ColorMap.DIVERGING,
+                    ColorMap.DIVERGING, 0.5);
+            case "gradcam", "gradcam++", "counterfactual", "cam", "score-cam", "rise" -> new Style(Reduction.MAX_ABS, Normalization.percentile(false, 100), ColorMap.INFERNO,
                     ColorMap.INFERNO, 0.5);
             default -> new Style(Reduction.MAX_ABS, Normalization.percentile(false, 99), ColorMap.GRAY,
                     ColorMap.INFERNO, 0.5);

@@ -1,6 +1,11 @@
 package dev.loupe.engine.kernels;
 
 import dev.loupe.engine.Parallel;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,10 +43,24 @@ final class SimdGemm {
     private SimdGemm() {
     }
 
+    /**
+     * Packed forms of constant A matrices (weights), per array: weak keys, so they go when the
+     * weights go. Arrays hash and compare by identity, which is what is wanted here.
+     */
+    private static final Map<float[], Map<List<Integer>, float[]>> PACKED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
     /** Same contract as {@link Gemm#sgemm}, with beta already applied to C by the caller. */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        float[] ap = packA(transA, m, k, a, aOff, lda);
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean aConstant) {
+        float[] ap;
+        if (aConstant) {
+            List<Integer> key = List.of(transA ? 1 : 0, m, k, aOff, lda);
+            Map<List<Integer>, float[]> forArray = PACKED.computeIfAbsent(a, x -> new ConcurrentHashMap<>());
+            ap = forArray.computeIfAbsent(key, x -> packA(transA, m, k, a, aOff, lda));
+        } else {
+            ap = packA(transA, m, k, a, aOff, lda);
+        }
         int rowBlocks = (m + MC - 1) / MC;
         int colBlocks = (n + NC - 1) / NC;
         int tasks = rowBlocks * colBlocks;
@@ -58,6 +77,10 @@ final class SimdGemm {
         } else {
             Parallel.forRange(tasks, 1, body);
         }
+    }
+
+    static void forget(float[] a) {
+        PACKED.remove(a);
     }
 
     /** A (m x k, or k x m stored when transposed) into MR-row panels, zero-padded. */
