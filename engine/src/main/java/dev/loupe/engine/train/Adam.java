@@ -2,6 +2,7 @@ package dev.loupe.engine.train;
 
 import dev.loupe.engine.ShapeMismatchException;
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.Gemm;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -61,6 +62,8 @@ public final class Adam implements Optimizer {
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                 w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / sqrtC2 + e);
             }
+            // The kernels cache packed copies of weight arrays; this one just changed.
+            Gemm.forgetPacked(w);
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.Map;
 public interface Optimizer {
     /**
      * One update: changes the {@code float[]} of every tensor in {@code params} that has a
-     * gradient in {@code grads} (same name, same shape). Gradients are not modified.
+     * gradient in {@code grads} (same name, same shape), and drops the kernels' packed copies of
+     * those arrays ({@link dev.loupe.engine.kernels.Gemm#forgetPacked}) so the next forward pass
+     * sees the new values. Gradients are not modified.
      */
     void step(Map<String, Tensor> params, Map<String, Tensor> grads);
 

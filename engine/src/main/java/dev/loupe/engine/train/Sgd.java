@@ -1,6 +1,7 @@
 package dev.loupe.engine.train;
 
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.Gemm;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -46,6 +47,8 @@ public final class Sgd implements Optimizer {
                 v[i] = mu * v[i] + d;
                 w[i] -= step * v[i];
             }
+            // The kernels cache packed copies of weight arrays; this one just changed.
+            Gemm.forgetPacked(w);
         }
     }
 

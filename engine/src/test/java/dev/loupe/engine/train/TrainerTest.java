@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.Executor;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import java.util.ArrayList;
@@ -92,6 +93,29 @@ class TrainerTest {
         assertEquals(0.25f, g.constants().get("input.std").data()[0]);
         // Without the filter every differentiable constant would be trained, the normalisation included.
         assertTrue(Trainer.parameters(g).containsKey("input.std"));
+    }
+
+    /**
+     * The conv kernel caches packed weights per array; a step changes the arrays in place, so the
+     * next forward pass must see the new values, exactly as a graph with fresh copies would.
+     */
+    @Test
+    void forwardAfterAStepUsesTheUpdatedWeights() {
+        for (Optimizer opt : new Optimizer[] {new Adam(0.05), new Sgd(0.1, 0.9)}) {
+            Graph g = new ModelBuilder(2, 16, 16, 4).conv(8, 3, 1).relu().conv(8, 3, 1).flatten().dense(3).build();
+            Random rnd = new Random(8);
+            Tensor x = Tensor.zeros(4, 2, 16, 16);
+            for (int i = 0; i < x.size(); i++) {
+                x.data()[i] = (float) rnd.nextGaussian();
+            }
+            Executor.forward(g, x); // packs the conv weights
+            new Trainer(g, opt).step(x, new int[] {0, 1, 2, 0});
+            Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+            g.constants().forEach((k, v) -> copies.put(k, v.copy()));
+            Graph fresh = new Graph(g.nodes(), copies, g.inputs(), g.outputs());
+            assertArrayEquals(Executor.forward(fresh, x).output().data(), Executor.forward(g, x).output().data(),
+                    opt.getClass().getSimpleName());
+        }
     }
 
     @Test
