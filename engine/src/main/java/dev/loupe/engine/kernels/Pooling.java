@@ -21,35 +21,13 @@ public final class Pooling {
      */
     public static void maxPool(float[] x, int planes, Window2d g, float[] y, int[] switches) {
         Parallel.forRange(planes, grain(g), (from, to) -> {
-            // Windows wholly inside the plane (most of them) skip the bounds checks; same order of comparisons.
-            int lo = g.firstValidX(0);
-            int hi = Math.max(lo, g.endValidX((g.kw() - 1) * g.dw()));
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();
                 int o = p * g.outPlane();
                 for (int oy = 0; oy < g.oh(); oy++) {
                     int y0 = oy * g.sh() - g.padTop();
-                    boolean rowInside = y0 >= 0 && y0 + (g.kh() - 1) * g.dh() < g.h();
                     for (int ox = 0; ox < g.ow(); ox++, o++) {
                         int x0 = ox * g.sw() - g.padLeft();
-                        if (rowInside && ox >= lo && ox < hi) {
-                            int first = xPlane + y0 * g.w() + x0;
-                            float best = x[first];
-                            int arg = first;
-                            for (int ki = 0; ki < g.kh(); ki++) {
-                                int row = xPlane + (y0 + ki * g.dh()) * g.w() + x0;
-                                for (int kj = 0; kj < g.kw(); kj++) {
-                                    float v = x[row + kj * g.dw()];
-                                    if (v > best || (v != v && best == best)) {
-                                        best = v;
-                                        arg = row + kj * g.dw();
-                                    }
-                                }
-                            }
-                            y[o] = best;
-                            switches[o] = arg;
-                            continue;
-                        }
                         float best = EMPTY_MAX;
                         int arg = -1;
                         for (int ki = 0; ki < g.kh(); ki++) {

@@ -144,15 +144,6 @@ final class SimdGemm {
         for (int j = j0; j < j1; j += NR) {
             int cols = Math.min(NR, j1 - j);
             int base = ((j - j0) / NR) * NR * kc;
-            if (!transB && cols == NR) {
-                // A full panel: two vector copies per row instead of an arraycopy call and a pad loop.
-                int src = bOff + p0 * ldb + j;
-                for (int p = 0, dst = base; p < kc; p++, src += ldb, dst += NR) {
-                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-                }
-                continue;
-            }
             for (int p = 0; p < kc; p++) {
                 int dst = base + p * NR;
                 if (transB) {
