@@ -156,6 +156,21 @@ class IncrementalOcclusionTest {
     }
 
     @Test
+    void batchOfTwoImagesMatchesPlain() throws Exception {
+        Path dir = Path.of(IncrementalOcclusionTest.class.getResource("/parity/tiny_resnet/model.onnx").toURI()).getParent();
+        Graph g = OnnxImporter.load(dir.resolve("model.onnx"));
+        Tensor one = Npy.read(dir.resolve("input.npy"));
+        float[] two = new float[2 * one.size()];
+        for (int i = 0; i < one.size(); i++) {
+            two[i] = one.data()[i];
+            two[one.size() + i] = -0.5f * one.data()[one.size() - 1 - i];
+        }
+        int[] shape = one.shape();
+        shape[0] = 2;
+        compare(Explainers.forward(g, new Tensor(shape, two)), Map.of("window", "6", "stride", "3"), true);
+    }
+
+    @Test
     void incrementalFalseForcesPlain() throws Exception {
         Path dir = Path.of(IncrementalOcclusionTest.class.getResource("/parity/tiny_vgg/model.onnx").toURI()).getParent();
         Graph g = OnnxImporter.load(dir.resolve("model.onnx"));
