@@ -2,8 +2,11 @@
 """PyTorch peer timings for BENCHMARKS.md: plain autograd, 2 threads, batch 1, 224x224.
 
 Runs torchvision's ResNet-18 architecture (weights do not change the work) and times the same
-computations Loupe's bench command times: occlusion window 32 stride 16 with zero fill,
-SmoothGrad 50 samples, IG 50 steps (trapezoid, zero baseline), batches of 16/10/10. Prints one JSON object. Needs Debian's python3-torch
+computations Loupe's bench command times: saliency, guided backprop, deconvnet, Grad-CAM and
+guided Grad-CAM at layer4's output, occlusion window 32 stride 16 with zero fill (plain batched
+occlusion, batch 16), SmoothGrad 50 samples, IG 50 steps (trapezoid, zero baseline), Score-CAM
+over all 512 layer4 channels (batch 16), RISE with 1000 masks (7x7 cells, p = 0.5, batch 16), and
+batch-8 forward throughput. Prints one JSON object. Needs Debian's python3-torch
 and python3-torchvision; it is a measuring script, not a dependency of the build.
 
     /usr/bin/python3 bench/python/torch_bench.py --threads 2 --iters 20
@@ -112,16 +115,78 @@ def main():
             total += (xs.grad * weights[k:k + batch].view(-1, 1, 1, 1)).sum(0, keepdim=True)
         return total * x
 
+    feats = {}
+    model.layer4.register_forward_hook(lambda m, i, o: feats.__setitem__("layer4", o))
+
+    def gradcam_map_input():
+        # Activations need a graph to differentiate: route the gradient through the input.
+        xi = x.clone().requires_grad_(True)
+        out = model(xi)
+        a = feats["layer4"]
+        g, = torch.autograd.grad(out[:, target].sum(), a)
+        w = g.mean(dim=(2, 3), keepdim=True)
+        return torch.relu((w * a).sum(1, keepdim=True))
+
+    def guided_gradcam():
+        cam = gradcam_map_input().detach()
+        up = torch.nn.functional.interpolate(cam, size=x.shape[2:], mode="bilinear", align_corners=False)
+        return guided() * up
+
+    def score_cam(batch=16):
+        with torch.no_grad():
+            model(x)
+            a = feats["layer4"][0]
+            up = torch.nn.functional.interpolate(a.unsqueeze(1), size=x.shape[2:], mode="bilinear", align_corners=False)
+            lo = up.amin(dim=(2, 3), keepdim=True)
+            hi = up.amax(dim=(2, 3), keepdim=True)
+            masks = torch.where(hi > lo, (up - lo) / (hi - lo), torch.zeros_like(up))
+            scores = []
+            for k in range(0, masks.shape[0], batch):
+                m = masks[k:k + batch]
+                scores.append(torch.softmax(model(x * m), dim=1)[:, target])
+            w = torch.cat(scores).view(1, -1, 1, 1)
+            return torch.relu((w * a.unsqueeze(0)).sum(1, keepdim=True))
+
+    def rise(masks=1000, cell=32, p=0.5, batch=16):
+        gen = torch.Generator().manual_seed(1)
+        h = x.shape[2]
+        cells = (h + cell - 1) // cell
+        total = torch.zeros(1, 1, h, h)
+        with torch.no_grad():
+            for k in range(0, masks, batch):
+                m = min(batch, masks - k)
+                grid = (torch.rand(m, 1, cells, cells, generator=gen) < p).float()
+                big = torch.nn.functional.interpolate(grid, size=((cells + 1) * cell,) * 2, mode="bilinear",
+                                                      align_corners=False)
+                dy, dx = torch.randint(0, cell, (2,), generator=gen).tolist()
+                mk = big[:, :, dy:dy + h, dx:dx + h]
+                s = torch.softmax(model(x * mk), dim=1)[:, target]
+                total += (s.view(-1, 1, 1, 1) * mk).sum(0, keepdim=True)
+        return total / (masks * p)
+
+    x8 = torch.randn(8, 3, 224, 224)
+
+    def forward_batch8():
+        with torch.no_grad():
+            model(x8)
+
     slow = max(3, args.iters // 5)
     results = [
         {"name": "forward", "torch_ms": median_ms(forward, args.warmup, args.iters)},
         {"name": "saliency", "torch_ms": median_ms(saliency, args.warmup, args.iters)},
         {"name": "guided-backprop", "torch_ms": median_ms(guided, args.warmup, args.iters)},
         {"name": "deconvnet", "torch_ms": median_ms(deconvnet, args.warmup, args.iters)},
+        {"name": "gradcam", "torch_ms": median_ms(gradcam_map_input, args.warmup, args.iters)},
+        {"name": "guided-gradcam", "torch_ms": median_ms(guided_gradcam, args.warmup, args.iters)},
+        # Plain batched occlusion: the peer of both Loupe rows, occlusion (incremental) and occlusion-plain.
         {"name": "occlusion", "torch_ms": median_ms(occlusion, 1, slow)},
         {"name": "smoothgrad", "torch_ms": median_ms(smoothgrad, 1, slow)},
         {"name": "integrated-gradients", "torch_ms": median_ms(integrated_gradients, 1, slow)},
+        {"name": "score-cam", "torch_ms": median_ms(score_cam, 0, 1)},
+        {"name": "rise", "torch_ms": median_ms(rise, 0, 1)},
     ]
+    b8 = median_ms(forward_batch8, 2, max(3, args.iters // 2))
+    results.append({"name": "forward-batch8", "torch_ms": b8, "torch_images_per_s": 8000.0 / b8})
     print(json.dumps({"torch": torch.__version__, "threads": args.threads, "batch": args.batch,
                       "results": results}, indent=1))
 

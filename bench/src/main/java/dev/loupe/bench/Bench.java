@@ -10,6 +10,7 @@ import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
 import dev.loupe.explain.Explainers;
+import dev.loupe.explain.Models;
 import dev.loupe.explain.Target;
 import dev.loupe.onnx.OnnxImporter;
 import java.lang.management.ManagementFactory;
@@ -27,12 +28,14 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Times Loupe beside ONNX Runtime in one JVM: forward, and forward plus one input gradient, on a
- * model at batch 1 (or --batch), then each explanation method with the PyTorch script's settings
- * (skip them with {@code --methods false}). Prints a table and optionally writes JSON
- * ({@code {"results": [{"name": ..., "loupe_ms": ..., "onnxruntime_ms": ...}]}}).
+ * Times Loupe beside ONNX Runtime in one JVM: forward at batch 1 (interleaved with ONNX Runtime's,
+ * so machine load hits both alike), forward plus one input gradient, each explanation method with
+ * the settings of {@code bench/python/torch_bench.py}, occlusion both incremental and plain, and
+ * batch-8 forward throughput (what {@code embed} and {@code patches} run) beside ONNX Runtime's.
+ * Prints a table and the peak heap, and optionally writes JSON
+ * ({@code {"results": [{"name": ..., "loupe_ms": ..., "onnxruntime_ms": ...}]}}, medians in ms).
  *
- * <pre>java -jar bench/target/loupe-bench.jar --model ../shared/models/resnet18.onnx --threads 2</pre>
+ * <pre>./loupe bench [--model M.onnx] [--threads N] [--json out.json] [--iters N] [--methods false]</pre>
  */
 public final class Bench {
     private Bench() {
@@ -40,66 +43,175 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
-        Path model = Path.of(opts.getOrDefault("model", "../shared/models/resnet18.onnx"));
+        Path model = opts.containsKey("model") ? Path.of(opts.get("model")) : defaultModel();
         int threads = Integer.parseInt(opts.getOrDefault("threads", "2"));
         int batch = Integer.parseInt(opts.getOrDefault("batch", "1"));
         int iters = Integer.parseInt(opts.getOrDefault("iters", "20"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
         int size = Integer.parseInt(opts.getOrDefault("size", "224"));
+        int slow = Integer.parseInt(opts.getOrDefault("slow-iters", String.valueOf(Math.max(3, iters / 5))));
         if (!Files.isRegularFile(model)) {
             System.err.println("bench: model not found: " + model);
             System.exit(2);
         }
         Parallel.setThreads(threads);
         Graph graph = OnnxImporter.load(model);
+        Graph batchable = Models.batchable(graph);
         String inputName = graph.inputs().get(0).name();
         String outputName = graph.outputs().get(0).name();
         Tensor x = randomInput(batch, size);
         List<Map<String, Object>> results = new ArrayList<>();
+        System.err.printf(Locale.ROOT, "bench: %s, %d threads, load average %s%n", model, threads, loadAverage());
 
-        double loupeForward = medianMs(warmup, iters, () -> Executor.forward(graph, x));
-        double loupeGrad = medianMs(warmup, iters, () -> {
-            Trace t = Executor.forward(graph, x);
-            int[] targets = new int[batch];
-            Arrays.fill(targets, 3);
-            t.gradientOfClass(outputName, targets, inputName);
-        });
-        double ortForward = ortForwardMs(model, x, threads, warmup, iters);
-
-        results.add(row("forward", loupeForward, ortForward));
-        results.add(row("forward+input-gradient", loupeGrad, Double.NaN));
-        boolean methods = !"false".equals(opts.get("methods"));
-        if (methods) {
-            // The same settings as bench/python/torch_bench.py, so the rows compare like with like.
-            int slow = Math.max(3, iters / 5);
-            for (Object[] m : new Object[][] {
-                    {"saliency", Map.of(), iters},
-                    {"guided-backprop", Map.of(), iters},
-                    {"deconvnet", Map.of(), iters},
-                    {"gradcam", Map.of(), iters},
-                    {"occlusion", Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16"), slow},
-                    {"smoothgrad", Map.of("samples", "50", "batch", "10", "seed", "1"), slow},
-                    {"integrated-gradients", Map.of("steps", "50", "batch", "10"), slow}}) {
-                String method = (String) m[0];
-                @SuppressWarnings("unchecked")
-                Map<String, String> o = (Map<String, String>) m[1];
-                double ms = medianMs(Math.min(warmup, 2), (Integer) m[2],
-                        () -> Explainers.explain(graph, x, method, Target.of(3), o));
-                results.add(row(method, ms, Double.NaN));
+        try (Ort ort = new Ort(model, threads)) {
+            double[] fwd = medianPairMs(warmup, iters, () -> Executor.forward(batchable, x), () -> ort.run(x));
+            results.add(row("forward", fwd[0], fwd[1]));
+            double loupeGrad = medianMs(warmup, iters, () -> {
+                Trace t = Executor.forward(batchable, x);
+                int[] targets = new int[batch];
+                Arrays.fill(targets, 3);
+                t.gradientOfClass(outputName, targets, inputName);
+            });
+            results.add(row("forward+input-gradient", loupeGrad, Double.NaN));
+            boolean methods = !"false".equals(opts.get("methods"));
+            if (methods) {
+                // The same settings as bench/python/torch_bench.py, so the rows compare like with like.
+                for (Object[] m : new Object[][] {
+                        {"saliency", "saliency", Map.of(), iters},
+                        {"guided-backprop", "guided-backprop", Map.of(), iters},
+                        {"deconvnet", "deconvnet", Map.of(), iters},
+                        {"gradcam", "gradcam", Map.of(), iters},
+                        {"guided-gradcam", "guided-gradcam", Map.of(), iters}}) {
+                    results.add(method(graph, x, m, warmup));
+                }
+                Map<String, String> occ = Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16");
+                Map<String, String> occPlain = new LinkedHashMap<>(occ);
+                occPlain.put("incremental", "false");
+                double[] o = medianPairMs(1, slow, () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occ),
+                        () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occPlain));
+                results.add(row("occlusion", o[0], Double.NaN));
+                results.add(row("occlusion-plain", o[1], Double.NaN));
+                for (Object[] m : new Object[][] {
+                        {"smoothgrad", "smoothgrad", Map.of("samples", "50", "batch", "10", "seed", "1"), slow},
+                        {"integrated-gradients", "integrated-gradients", Map.of("steps", "50", "batch", "10"), slow},
+                        {"score-cam", "score-cam", Map.of("batch", "16"), 1},
+                        {"rise", "rise", Map.of("masks", "1000", "batch", "16", "seed", "1"), 1}}) {
+                    results.add(method(graph, x, m, (Integer) m[3] == 1 ? 0 : 1));
+                }
+            }
+            // Batch-8 throughput: what embed and patches run.
+            Tensor x8 = randomInput(8, size);
+            double[] b8 = medianPairMs(Math.min(warmup, 3), Math.max(3, iters / 2), () -> Executor.forward(batchable, x8),
+                    () -> ort.run(x8));
+            Map<String, Object> r8 = row("forward-batch8", b8[0], b8[1]);
+            r8.put("loupe_images_per_s", 8000 / b8[0]);
+            r8.put("onnxruntime_images_per_s", 8000 / b8[1]);
+            results.add(r8);
+        }
+        double peakMiB = peakHeapBytes() / 1048576.0;
+        System.out.printf(Locale.ROOT, "model %s, batch %d, %dx%d, %d threads, %s %s, %s, load average %s%n", model.getFileName(),
+                batch, size, size, threads, System.getProperty("java.vm.name"), System.getProperty("java.version"), cpuName(),
+                loadAverage());
+        System.out.printf(Locale.ROOT, "%-26s %12s %16s %10s%n", "name", "loupe_ms", "onnxruntime_ms", "ratio");
+        for (Map<String, Object> r : results) {
+            double l = (Double) r.get("loupe_ms");
+            Double ort = (Double) r.get("onnxruntime_ms");
+            System.out.printf(Locale.ROOT, "%-26s %12.2f %16s %10s%n", r.get("name"), l,
+                    ort != null ? String.format(Locale.ROOT, "%.2f", ort) : "-",
+                    ort != null ? String.format(Locale.ROOT, "%.2fx", l / ort) : "");
+            if (r.containsKey("loupe_images_per_s")) {
+                System.out.printf(Locale.ROOT, "%-26s %12.1f %16.1f  images/s%n", "", (Double) r.get("loupe_images_per_s"),
+                        (Double) r.get("onnxruntime_images_per_s"));
             }
         }
-        System.out.printf(Locale.ROOT, "model %s, batch %d, %dx%d, %d threads, %s %s, %s%n", model.getFileName(), batch, size, size,
-                threads, System.getProperty("java.vm.name"), System.getProperty("java.version"), cpuName());
-        System.out.printf(Locale.ROOT, "%-26s %12s %16s%n", "name", "loupe_ms", "onnxruntime_ms");
-        for (Map<String, Object> r : results) {
-            System.out.printf(Locale.ROOT, "%-26s %12.2f %16s%n", r.get("name"), (Double) r.get("loupe_ms"),
-                    r.containsKey("onnxruntime_ms") ? String.format(Locale.ROOT, "%.2f", (Double) r.get("onnxruntime_ms")) : "-");
-        }
-        System.out.printf(Locale.ROOT, "peak heap: %.0f MiB%n", peakHeapBytes() / 1048576.0);
+        System.out.printf(Locale.ROOT, "peak heap: %.0f MiB%n", peakMiB);
         String json = opts.get("json");
         if (json != null) {
-            Files.writeString(Path.of(json), toJson(results, model, batch, threads));
+            Files.writeString(Path.of(json), toJson(results, model, batch, threads, peakMiB));
         }
+    }
+
+    /** ../shared/models/resnet18.onnx (beside the repository) when present, else the bundled SqueezeNet. */
+    private static Path defaultModel() {
+        Path root = Path.of(System.getenv().getOrDefault("LOUPE_HOME", "."));
+        Path resnet = root.resolve("../shared/models/resnet18.onnx").normalize();
+        return Files.isRegularFile(resnet) ? resnet : root.resolve("models/squeezenet1.1-imagenet.onnx").normalize();
+    }
+
+    private static Map<String, Object> method(Graph graph, Tensor x, Object[] m, int warmup) {
+        String method = (String) m[1];
+        @SuppressWarnings("unchecked")
+        Map<String, String> o = (Map<String, String>) m[2];
+        double ms = medianMs(warmup, (Integer) m[3], () -> Explainers.explain(graph, x, method, Target.of(3), o));
+        System.err.printf(Locale.ROOT, "bench: %-22s %10.1f ms%n", m[0], ms);
+        return row((String) m[0], ms, Double.NaN);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    /** ONNX Runtime on the same model, same thread count, all graph optimisations. */
+    private static final class Ort implements AutoCloseable {
+        private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        private final OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        private final OrtSession session;
+        private final String name;
+
+        Ort(Path model, int threads) throws OrtException {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(model.toString(), so);
+            name = session.getInputNames().iterator().next();
+        }
+
+        void run(Tensor x) {
+            try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), toLong(x.shape()));
+                 OrtSession.Result r = session.run(Map.of(name, in))) {
+                r.get(0);
+            } catch (OrtException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() throws OrtException {
+            session.close();
+            so.close();
+        }
+    }
+
+    /** Medians of a and b timed alternately, so load changes hit both alike. */
+    static double[] medianPairMs(int warmup, int iters, Runnable a, Runnable b) {
+        for (int i = 0; i < warmup; i++) {
+            a.run();
+            b.run();
+        }
+        double[] ta = new double[iters];
+        double[] tb = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[i] = (t1 - t0) / 1e6;
+            tb[i] = (t2 - t1) / 1e6;
+        }
+        return new double[] {median(ta), median(tb)};
+    }
+
+    static double median(double[] ms) {
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static Map<String, Object> row(String name, double loupe, double ort) {
@@ -110,26 +222,6 @@ public final class Bench {
             r.put("onnxruntime_ms", ort);
         }
         return r;
-    }
-
-    private static double ortForwardMs(Path model, Tensor x, int threads, int warmup, int iters) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(threads);
-            so.setInterOpNumThreads(1);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            try (OrtSession session = env.createSession(model.toString(), so);
-                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), toLong(x.shape()))) {
-                String name = session.getInputNames().iterator().next();
-                return medianMs(warmup, iters, () -> {
-                    try (OrtSession.Result r = session.run(Map.of(name, in))) {
-                        r.get(0);
-                    } catch (OrtException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-            }
-        }
     }
 
     private static long[] toLong(int[] s) {
@@ -155,8 +247,7 @@ public final class Bench {
             body.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
-        Arrays.sort(ms);
-        return iters % 2 == 1 ? ms[iters / 2] : (ms[iters / 2 - 1] + ms[iters / 2]) / 2;
+        return median(ms);
     }
 
     static long peakHeapBytes() {
@@ -182,9 +273,12 @@ public final class Bench {
         return System.getProperty("os.arch");
     }
 
-    private static String toJson(List<Map<String, Object>> results, Path model, int batch, int threads) {
+    private static String toJson(List<Map<String, Object>> results, Path model, int batch, int threads, double peakMiB) {
         StringBuilder b = new StringBuilder("{\n  \"model\": \"").append(model.getFileName()).append("\",\n  \"batch\": ")
-                .append(batch).append(",\n  \"threads\": ").append(threads).append(",\n  \"results\": [\n");
+                .append(batch).append(",\n  \"threads\": ").append(threads)
+                .append(",\n  \"java\": \"").append(System.getProperty("java.version"))
+                .append("\",\n  \"cpu\": \"").append(cpuName()).append("\",\n  \"load_average\": \"").append(loadAverage())
+                .append(String.format(Locale.ROOT, "\",\n  \"peak_heap_mib\": %.0f", peakMiB)).append(",\n  \"results\": [\n");
         for (int i = 0; i < results.size(); i++) {
             b.append("    {");
             int k = 0;
@@ -201,7 +295,7 @@ public final class Bench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: bench [--model M.onnx] [--threads N] [--batch B] [--iters N] [--warmup N] [--methods true|false] [--json out.json]");
+                System.err.println("usage: loupe bench [--model M.onnx] [--threads N] [--json out.json] [--batch B] [--iters N] [--slow-iters N] [--warmup N] [--size S] [--methods true|false]");
                 System.exit(2);
             }
             m.put(args[i].substring(2), args[++i]);

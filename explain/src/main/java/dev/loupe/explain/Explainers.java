@@ -43,7 +43,10 @@ import java.util.function.UnaryOperator;
  *       {@code gray} | {@code mean} | {@code blur} | a number in model space; {@code gray} is raw
  *       pixel 0.5 and needs {@code mean} and {@code std} (the preprocessing, comma-separated per
  *       channel); {@code blur-sigma} (pixels, default 5) for {@code fill=blur}; {@code batch}
- *       (default 16). The map is the score (logit) drop; {@code info.probabilityDrop} holds the
+ *       (default 16); {@code incremental} (default true: recompute only each window's receptive
+ *       field, falling back to whole passes for graphs it cannot handle, see
+ *       {@code info.path} and {@code info.incrementalFallback}; false forces whole passes). The
+ *       map is the score (logit) drop; {@code info.probabilityDrop} holds the
  *       probability-drop map and {@code info.windows} the window count.</li>
  *   <li>{@code integrated-gradients}: {@code steps} (default 50), {@code baseline} = {@code zero}
  *       (default) | {@code blur} | a number | a {@link Tensor} shaped like one input item;
@@ -104,7 +107,7 @@ public final class Explainers {
         OPTIONS.put("guided-backprop", Set.of());
         OPTIONS.put("integrated-gradients", Set.of("steps", "baseline", "blur-sigma", "integration", "batch"));
         OPTIONS.put("smoothgrad", Set.of("samples", "noise", "of", "batch", "seed", "steps", "baseline", "blur-sigma", "integration"));
-        OPTIONS.put("occlusion", Set.of("window", "stride", "fill", "mean", "std", "blur-sigma", "batch"));
+        OPTIONS.put("occlusion", Set.of("window", "stride", "fill", "mean", "std", "blur-sigma", "batch", "incremental"));
         OPTIONS.put("gradcam", Set.of("layer", "upsample"));
         OPTIONS.put("guided-gradcam", Set.of("layer", "upsample"));
         OPTIONS.put("gradcam++", Set.of("layer", "upsample"));
@@ -230,9 +233,14 @@ public final class Explainers {
                 int window = o.integer("window", Math.max(1, side / 8), 1);
                 int stride = o.integer("stride", Math.max(1, window / 2), 1);
                 Fill fill = Fill.parse(o.string("fill", "zero"), normalization(o), o.number("blur-sigma", 5, 0));
-                Occlusion occ = new Occlusion(new Occlusion.Options(window, stride, fill, o.integer("batch", 16, 1)));
+                Occlusion occ = new Occlusion(new Occlusion.Options(window, stride, fill, o.integer("batch", 16, 1),
+                        o.bool("incremental", true)));
                 map = occ.attribute(trace, rt, ctx);
                 info.put("probabilityDrop", occ.lastProbabilityDrop());
+                info.put("path", occ.lastPath());
+                if (occ.lastFallback() != null) {
+                    info.put("incrementalFallback", "plain occlusion: " + occ.lastFallback());
+                }
                 info.put("window", window);
                 info.put("stride", stride);
                 info.put("windows", Occlusion.positions(input.dim(2), window, stride)
@@ -440,6 +448,21 @@ public final class Explainers {
         String string(String key, String fallback) {
             Object v = values.get(key);
             return v == null ? fallback : v.toString();
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v instanceof Boolean bv) {
+                return bv;
+            }
+            return switch (v.toString().trim().toLowerCase()) {
+                case "true", "yes", "1", "on" -> true;
+                case "false", "no", "0", "off" -> false;
+                default -> throw new IllegalArgumentException(method + " option " + key + " must be true or false, got '" + v + "'");
+            };
         }
 
         int integer(String key, int fallback, int min) {

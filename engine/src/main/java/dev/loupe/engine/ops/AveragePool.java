@@ -43,6 +43,15 @@ public final class AveragePool implements Op {
         return "AveragePool";
     }
 
+    public WindowAttrs window() {
+        return window;
+    }
+
+    /** Whether pad positions count in a window's divisor. */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         int[] xs = inputs[0].shape();

@@ -28,7 +28,15 @@ import java.util.List;
  * is stated in probabilities.
  */
 public final class Occlusion implements Attributor {
-    public record Options(int window, int stride, Fill fill, int batch) {
+    /**
+     * @param incremental recompute only what each window can change ({@link IncrementalForward})
+     *     when the graph allows; false forces one whole forward pass per window
+     */
+    public record Options(int window, int stride, Fill fill, int batch, boolean incremental) {
+        public Options(int window, int stride, Fill fill, int batch) {
+            this(window, stride, fill, batch, true);
+        }
+
         public Options {
             if (window < 1 || stride < 1 || batch < 1) {
                 throw new IllegalArgumentException("window, stride and batch must be positive (window=" + window
@@ -43,6 +51,8 @@ public final class Occlusion implements Attributor {
 
     private final Options options;
     private Tensor lastProbabilityDrop;
+    private String lastPath = "plain";
+    private String lastFallback;
 
     public Occlusion(Options options) {
         this.options = options;
@@ -66,6 +76,16 @@ public final class Occlusion implements Attributor {
         return lastProbabilityDrop;
     }
 
+    /** "incremental" or "plain": how the last call evaluated the windows. */
+    public String lastPath() {
+        return lastPath;
+    }
+
+    /** Why the last call used the plain path although the incremental one was asked for, else null. */
+    public String lastFallback() {
+        return lastFallback;
+    }
+
     @Override
     public Tensor attribute(Trace trace, ResolvedTarget target, RunContext context) {
         Graph graph = Models.batchable(trace.graph());
@@ -85,10 +105,26 @@ public final class Occlusion implements Attributor {
         long total = (long) n * windows;
         List<Tensor> scoreMaps = new ArrayList<>();
         List<Tensor> probMaps = new ArrayList<>();
+        String inputName = Models.inputName(graph);
+        lastPath = "plain";
+        lastFallback = null;
         for (int b = 0; b < n; b++) {
             Tensor x = Images.item(input, b);
             float[] xd = x.data();
             float[] fd = options.fill().replacement(x).data();
+            IncrementalForward inc = null;
+            if (options.incremental()) {
+                Trace itemTrace = trace;
+                if (n > 1) {
+                    itemTrace = Models.forward(graph, x);
+                    context.countForward();
+                }
+                lastFallback = IncrementalForward.unsupportedReason(graph, itemTrace, inputName);
+                if (lastFallback == null) {
+                    inc = new IncrementalForward(graph, itemTrace, inputName);
+                    lastPath = "incremental";
+                }
+            }
             float score0 = target.score(logits, b);
             float prob0 = target.probability(logits, b);
             double[] scoreSum = new double[hw];
@@ -96,22 +132,9 @@ public final class Occlusion implements Attributor {
             int[] count = new int[hw];
             for (int w0 = 0; w0 < windows; w0 += options.batch()) {
                 int k = Math.min(options.batch(), windows - w0);
-                float[] batch = new float[k * xd.length];
-                for (int j = 0; j < k; j++) {
-                    System.arraycopy(xd, 0, batch, j * xd.length, xd.length);
-                    int[] r = rect(w0 + j, nx, s, win, h, w);
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int y = r[0]; y < r[1]; y++) {
-                            int off = ch * hw + y * w;
-                            System.arraycopy(fd, off + r[2], batch, j * xd.length + off + r[2], r[3] - r[2]);
-                        }
-                    }
-                }
-                int[] shape = x.shape();
-                shape[0] = k;
-                Trace t = Models.forward(graph, new Tensor(shape, batch));
+                Tensor out = inc != null ? incremental(inc, w0, k, fd, c, h, w, nx, s, win)
+                        : plainBatch(graph, x, fd, w0, k, nx, s, win);
                 context.countForward();
-                Tensor out = Models.logits(t);
                 ResolvedTarget rt = target.repeat(b, k);
                 for (int j = 0; j < k; j++) {
                     // Captum: original minus ablated output, in float32.
@@ -133,6 +156,50 @@ public final class Occlusion implements Attributor {
         }
         lastProbabilityDrop = Images.concat(probMaps);
         return Images.concat(scoreMaps);
+    }
+
+    /** Logits of windows w0..w0+k-1, each a whole copy of the image forwarded in one batch. */
+    private static Tensor plainBatch(Graph graph, Tensor x, float[] fd, int w0, int k, int nx, int s, int win) {
+        float[] xd = x.data();
+        int c = x.dim(1);
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int hw = h * w;
+        float[] batch = new float[k * xd.length];
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(xd, 0, batch, j * xd.length, xd.length);
+            int[] r = rect(w0 + j, nx, s, win, h, w);
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = r[0]; y < r[1]; y++) {
+                    int off = ch * hw + y * w;
+                    System.arraycopy(fd, off + r[2], batch, j * xd.length + off + r[2], r[3] - r[2]);
+                }
+            }
+        }
+        int[] shape = x.shape();
+        shape[0] = k;
+        return Models.logits(Models.forward(graph, new Tensor(shape, batch)));
+    }
+
+    /** Logits of windows w0..w0+k-1 by the incremental forward pass. */
+    private static Tensor incremental(IncrementalForward inc, int w0, int k, float[] fd, int c, int h, int w, int nx,
+            int s, int win) {
+        int[][] boxes = new int[k][];
+        float[][] values = new float[k][];
+        for (int j = 0; j < k; j++) {
+            int[] r = rect(w0 + j, nx, s, win, h, w);
+            boxes[j] = r;
+            int bh = r[1] - r[0];
+            int bw = r[3] - r[2];
+            float[] v = new float[c * bh * bw];
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < bh; y++) {
+                    System.arraycopy(fd, (ch * h + r[0] + y) * w + r[2], v, (ch * bh + y) * bw, bw);
+                }
+            }
+            values[j] = v;
+        }
+        return inc.run(boxes, values);
     }
 
     /** Window {@code index} (row-major over positions) as {y0, y1, x0, x1}, cut at the border. */

@@ -1,0 +1,489 @@
+package dev.loupe.explain.perturbation;
+
+import dev.loupe.engine.Graph;
+import dev.loupe.engine.Node;
+import dev.loupe.engine.Op;
+import dev.loupe.engine.Parallel;
+import dev.loupe.engine.Saved;
+import dev.loupe.engine.Tensor;
+import dev.loupe.engine.Trace;
+import dev.loupe.engine.kernels.DepthwiseConv;
+import dev.loupe.engine.kernels.Gemm;
+import dev.loupe.engine.kernels.Im2col;
+import dev.loupe.engine.kernels.Pooling;
+import dev.loupe.engine.kernels.Scratch;
+import dev.loupe.engine.kernels.Window2d;
+import dev.loupe.engine.ops.AveragePool;
+import dev.loupe.engine.ops.Concat;
+import dev.loupe.engine.ops.Conv;
+import dev.loupe.engine.ops.MaxPool;
+import dev.loupe.engine.ops.WindowAttrs;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Forward passes of copies of one image that differ from it only inside a box each (an occluding
+ * patch), recomputing only what the box can change.
+ *
+ * <p>The clean image is forwarded once (the {@link Trace} given). Each tensor of a perturbed copy
+ * is then either the clean one with a box of changed values (a <em>region</em>) or, from the first
+ * layer where boxes stop paying (a global layer, an op without a region rule, or boxes covering
+ * most of the plane), a whole tensor for the batch of copies. Region rules:
+ * <ul>
+ *   <li>Conv, MaxPool, AveragePool: the output box holds every output whose window meets the input
+ *       box; it is computed by the op's own kernels (im2col + GEMM, depthwise, pooling) on a crop
+ *       of the input that includes the halo, with the pads that remain at the image border. Each
+ *       output value sums the same products in the same order as the whole-image kernel, so it is
+ *       bit-for-bit the same (GEMM's order depends only on the depth K and its K blocking).</li>
+ *   <li>Ops that act on each pixel separately (ReLU, Clip, BatchNorm, element-wise arithmetic,
+ *       channel Concat, LRN, …): the union of the input boxes, computed by the op itself on the
+ *       crops.</li>
+ * </ul>
+ * Everything from the switch to whole tensors on runs the graph's ops unchanged on the batch.
+ */
+final class IncrementalForward {
+    /** Above this share of the output plane (summed over the copies) whole tensors are cheaper. */
+    static double fullShare = 0.7;
+
+    /** Ops that act on every pixel (every N, H, W position) separately. */
+    private static final Set<String> PIXELWISE = Set.of("Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
+            "BatchNormalization", "Dropout", "Identity", "LRN", "Exp", "Sqrt", "Add", "Sub", "Mul", "Div", "Pow", "Concat");
+
+    private final Graph graph;
+    private final Trace clean;
+    private final String input;
+    private final Set<String> dependent = new HashSet<>();
+    private final boolean[] regional;
+    private final Window2d[] geometry;
+    private final Map<String, Integer> lastUseOf = new HashMap<>();
+
+    /**
+     * @param clean a forward pass of one image (batch 1) through {@code graph}
+     */
+    IncrementalForward(Graph graph, Trace clean, String input) {
+        this.graph = graph;
+        this.clean = clean;
+        this.input = input;
+        List<Node> nodes = graph.nodes();
+        dependent.add(input);
+        for (Node n : nodes) {
+            if (n.inputs().stream().anyMatch(dependent::contains)) {
+                n.outputs().stream().filter(o -> !o.isEmpty()).forEach(dependent::add);
+            }
+        }
+        regional = new boolean[nodes.size()];
+        geometry = new Window2d[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String in : nodes.get(i).inputs()) {
+                if (!in.isEmpty()) {
+                    lastUseOf.put(in, i);
+                }
+            }
+            regional[i] = analyse(i);
+        }
+    }
+
+    /**
+     * Why the incremental path cannot help with this graph and image, or null when it can: the
+     * input must be one NCHW image and every node reading it must have a region rule.
+     */
+    static String unsupportedReason(Graph graph, Trace clean, String input) {
+        Tensor x = clean.get(input);
+        if (x.rank() != 4 || x.dim(0) != 1) {
+            return "the input is not one NCHW image";
+        }
+        IncrementalForward probe = new IncrementalForward(graph, clean, input);
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            Node n = graph.nodes().get(i);
+            if (n.inputs().contains(input) && !probe.regional[i]) {
+                return n.type() + " node '" + n.name() + "' reads the input and has no region rule";
+            }
+        }
+        return null;
+    }
+
+    /** Whether node i can be computed on boxes, judged from the clean shapes. */
+    private boolean analyse(int i) {
+        Node n = graph.nodes().get(i);
+        List<String> outs = n.outputs().stream().filter(o -> !o.isEmpty()).toList();
+        if (outs.size() != 1 || n.inputs().isEmpty() || !dependent.contains(n.inputs().get(0))) {
+            return false;
+        }
+        Tensor y = clean.get(outs.get(0));
+        Tensor x = clean.get(n.inputs().get(0));
+        if (y.rank() != 4 || y.dim(0) != 1 || x.rank() != 4) {
+            return false;
+        }
+        Op op = n.op();
+        if (op instanceof Conv conv) {
+            if (n.inputs().size() < 2 || n.inputs().subList(1, n.inputs().size()).stream().anyMatch(dependent::contains)) {
+                return false;
+            }
+            Tensor w = clean.get(n.inputs().get(1));
+            geometry[i] = conv.window().resolve(x.dim(2), x.dim(3), w.dim(2), w.dim(3));
+            return true;
+        }
+        if (op instanceof MaxPool mp) {
+            geometry[i] = pooled(mp.window(), x);
+            return true;
+        }
+        if (op instanceof AveragePool ap) {
+            // Windows running past the end pad in ceil mode divide by a clipped count a crop cannot reproduce.
+            if (ap.countIncludePad() && ap.window().ceilMode()) {
+                return false;
+            }
+            geometry[i] = pooled(ap.window(), x);
+            return true;
+        }
+        if (!PIXELWISE.contains(op.type())) {
+            return false;
+        }
+        if (op instanceof Concat c && !(c.axis() == 1 || c.axis() == -3)) {
+            return false;
+        }
+        int h = y.dim(2);
+        int w = y.dim(3);
+        for (String in : n.inputs()) {
+            if (in.isEmpty()) {
+                continue;
+            }
+            Tensor t = clean.get(in);
+            if (dependent.contains(in)) {
+                if (t.rank() != 4 || t.dim(0) != 1 || t.dim(2) != h || t.dim(3) != w) {
+                    return false;
+                }
+            } else if (!(op instanceof Concat) && cropMode(t, h, w) < 0) {
+                return false;
+            } else if (op instanceof Concat && (t.rank() != 4 || t.dim(2) != h || t.dim(3) != w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Window2d pooled(WindowAttrs a, Tensor x) {
+        return a.resolve(x.dim(2), x.dim(3), a.kernelShape()[0], a.kernelShape()[1]);
+    }
+
+    /** For a tensor that does not depend on the image: 1 to crop it with the box, 0 to pass it as is, -1 if neither works. */
+    private static int cropMode(Tensor t, int h, int w) {
+        if (t.rank() < 2) {
+            return t.rank() == 1 && t.dim(0) == w && w > 1 ? -1 : 0;
+        }
+        int th = t.dim(-2);
+        int tw = t.dim(-1);
+        if (th == 1 && tw == 1) {
+            return 0;
+        }
+        return th == h && tw == w && h * w > 1 ? 1 : -1;
+    }
+
+    /** A tensor of a batch of copies: clean values plus one box of changed values per copy. */
+    private static final class Region {
+        final int c;
+        final int h;
+        final int w;
+        /** Per copy {y0, y1, x0, x1}; empty when y0 >= y1 or x0 >= x1. */
+        final int[][] box;
+        /** Per copy, the values in the box, [c, y1-y0, x1-x0]. */
+        final float[][] data;
+
+        Region(int c, int h, int w, int copies) {
+            this.c = c;
+            this.h = h;
+            this.w = w;
+            box = new int[copies][];
+            data = new float[copies][];
+        }
+
+        static int area(int[] b) {
+            return Math.max(0, b[1] - b[0]) * Math.max(0, b[3] - b[2]);
+        }
+    }
+
+    /**
+     * The graph's first output for {@code boxes.length} copies of the clean image, copy j having
+     * the values {@code values[j]} ([C, y1-y0, x1-x0]) in box {@code boxes[j]} = {y0, y1, x0, x1}.
+     */
+    Tensor run(int[][] boxes, float[][] values) {
+        int k = boxes.length;
+        Tensor x = clean.get(input);
+        Region in = new Region(x.dim(1), x.dim(2), x.dim(3), k);
+        for (int j = 0; j < k; j++) {
+            in.box[j] = boxes[j].clone();
+            in.data[j] = values[j];
+        }
+        Map<String, Object> state = new HashMap<>();
+        Map<String, Tensor> whole = new HashMap<>();
+        state.put(input, in);
+        List<Node> nodes = graph.nodes();
+        Set<String> outputs = new HashSet<>();
+        graph.outputs().forEach(v -> outputs.add(v.name()));
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (n.inputs().stream().noneMatch(dependent::contains)) {
+                continue;
+            }
+            if (!(regional[i] && regionStep(i, n, k, state))) {
+                Tensor[] args = new Tensor[n.inputs().size()];
+                for (int a = 0; a < args.length; a++) {
+                    String name = n.inputs().get(a);
+                    args[a] = name.isEmpty() ? null : dependent.contains(name) ? materialise(name, state, whole, k) : clean.get(name);
+                }
+                Tensor[] outs = n.op().forward(args, new Saved());
+                for (int o = 0; o < n.outputs().size() && o < outs.length; o++) {
+                    if (!n.outputs().get(o).isEmpty()) {
+                        state.put(n.outputs().get(o), outs[o]);
+                    }
+                }
+            }
+            for (String name : n.inputs()) {
+                if (!name.isEmpty() && lastUseOf.get(name) == i && !outputs.contains(name)) {
+                    state.remove(name);
+                    whole.remove(name);
+                }
+            }
+        }
+        return materialise(graph.outputs().get(0).name(), state, whole, k);
+    }
+
+    /** The whole [k, ...] tensor of a dependent tensor. */
+    private Tensor materialise(String name, Map<String, Object> state, Map<String, Tensor> whole, int k) {
+        Object s = state.get(name);
+        if (s instanceof Tensor t) {
+            return t;
+        }
+        Tensor done = whole.get(name);
+        if (done != null) {
+            return done;
+        }
+        Region r = (Region) s;
+        float[] base = clean.get(name).data();
+        int size = base.length;
+        float[] d = new float[k * size];
+        Parallel.forEach(k, j -> {
+            System.arraycopy(base, 0, d, j * size, size);
+            int[] b = r.box[j];
+            int bw = b[3] - b[2];
+            if (Region.area(b) == 0) {
+                return;
+            }
+            int bh = b[1] - b[0];
+            for (int ch = 0; ch < r.c; ch++) {
+                for (int y = 0; y < bh; y++) {
+                    System.arraycopy(r.data[j], (ch * bh + y) * bw, d, j * size + (ch * r.h + b[0] + y) * r.w + b[2], bw);
+                }
+            }
+        });
+        int[] shape = clean.get(name).shape();
+        shape[0] = k;
+        Tensor t = new Tensor(shape, d);
+        whole.put(name, t);
+        return t;
+    }
+
+    /** Computes node i on boxes; false (nothing done) when whole tensors are due. */
+    private boolean regionStep(int i, Node n, int k, Map<String, Object> state) {
+        for (String in : n.inputs()) {
+            if (dependent.contains(in) && !(state.get(in) instanceof Region)) {
+                return false;
+            }
+        }
+        Tensor y = clean.get(n.outputs().stream().filter(o -> !o.isEmpty()).findFirst().orElseThrow());
+        int oh = y.dim(2);
+        int ow = y.dim(3);
+        Window2d g = geometry[i];
+        int[][] outBox = new int[k][];
+        long area = 0;
+        for (int j = 0; j < k; j++) {
+            if (g != null) {
+                int[] b = ((Region) state.get(n.inputs().get(0))).box[j];
+                int[] ry = outRange(b[0], b[1], g.padTop(), g.kh(), g.sh(), g.dh(), oh);
+                int[] rx = outRange(b[2], b[3], g.padLeft(), g.kw(), g.sw(), g.dw(), ow);
+                outBox[j] = new int[] {ry[0], ry[1], rx[0], rx[1]};
+            } else {
+                int[] u = null;
+                for (String in : n.inputs()) {
+                    if (dependent.contains(in)) {
+                        u = union(u, ((Region) state.get(in)).box[j]);
+                    }
+                }
+                outBox[j] = u;
+            }
+            area += Region.area(outBox[j]);
+        }
+        if (area >= fullShare * k * oh * ow) {
+            return false;
+        }
+        Region out = new Region(y.dim(1), oh, ow, k);
+        Parallel.forEach(k, j -> {
+            out.box[j] = outBox[j];
+            out.data[j] = Region.area(outBox[j]) == 0 ? new float[0]
+                    : g != null ? windowed(n, g, (Region) state.get(n.inputs().get(0)), j, outBox[j])
+                    : pixelwise(n, state, j, outBox[j], y.dim(1));
+        });
+        state.put(n.outputs().stream().filter(o -> !o.isEmpty()).findFirst().orElseThrow(), out);
+        return true;
+    }
+
+    private static int[] union(int[] a, int[] b) {
+        if (a == null || Region.area(a) == 0) {
+            return b.clone();
+        }
+        if (Region.area(b) == 0) {
+            return a;
+        }
+        return new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.max(a[3], b[3])};
+    }
+
+    /** Outputs [o0, o1) along one axis whose window meets inputs [lo, hi). */
+    static int[] outRange(int lo, int hi, int pad, int kernel, int stride, int dilation, int outLen) {
+        if (lo >= hi) {
+            return new int[] {0, 0};
+        }
+        int o0 = Math.max(0, -Math.floorDiv(-(lo + pad - (kernel - 1) * dilation), stride));
+        int o1 = Math.min(outLen, Math.floorDiv(hi - 1 + pad, stride) + 1);
+        return o0 < o1 ? new int[] {o0, o1} : new int[] {0, 0};
+    }
+
+    /** Conv or pooling on the crop of the input that outputs {@code ob} feed on. */
+    private float[] windowed(Node n, Window2d g, Region in, int j, int[] ob) {
+        // Input rows/cols the windows span (in unpadded coordinates), then the part inside the image.
+        int ry0 = ob[0] * g.sh() - g.padTop();
+        int ry1 = (ob[1] - 1) * g.sh() - g.padTop() + (g.kh() - 1) * g.dh() + 1;
+        int rx0 = ob[2] * g.sw() - g.padLeft();
+        int rx1 = (ob[3] - 1) * g.sw() - g.padLeft() + (g.kw() - 1) * g.dw() + 1;
+        int cy0 = Math.max(0, ry0);
+        int cy1 = Math.min(in.h, ry1);
+        int cx0 = Math.max(0, rx0);
+        int cx1 = Math.min(in.w, rx1);
+        Window2d sub = Window2d.of(cy1 - cy0, cx1 - cx0, g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw(),
+                cy0 - ry0, cx0 - rx0, ry1 - cy1, rx1 - cx1, false);
+        if (sub.oh() != ob[1] - ob[0] || sub.ow() != ob[3] - ob[2]) {
+            throw new IllegalStateException("region geometry mismatch at " + n.name());
+        }
+        float[] x = crop(clean.get(n.inputs().get(0)), in, j, cy0, cy1, cx0, cx1);
+        int c = in.c;
+        Op op = n.op();
+        if (op instanceof MaxPool) {
+            float[] y = new float[c * sub.outPlane()];
+            Pooling.maxPool(x, c, sub, y, new int[y.length]);
+            return y;
+        }
+        if (op instanceof AveragePool ap) {
+            float[] y = new float[c * sub.outPlane()];
+            Pooling.avgPool(x, c, sub, ap.countIncludePad(), y);
+            return y;
+        }
+        Conv conv = (Conv) op;
+        Tensor wt = clean.get(n.inputs().get(1));
+        float[] w = wt.data();
+        float[] bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? clean.get(n.inputs().get(2)).data() : null;
+        int m = wt.dim(0);
+        int np = sub.outPlane();
+        float[] y = new float[m * np];
+        // The same kernels, in the same way, as Conv.forward.
+        if (wt.dim(1) == 1) {
+            DepthwiseConv.forward(x, 1, c, m / c, sub, w, bias, y);
+            return y;
+        }
+        int group = conv.group();
+        int cg = c / group;
+        int mg = m / group;
+        int kdim = cg * sub.kh() * sub.kw();
+        boolean pointwise = sub.isPointwise();
+        float[] col = pointwise ? null : Scratch.take(kdim * np);
+        for (int gr = 0; gr < group; gr++) {
+            int xOff = gr * cg * sub.inPlane();
+            float[] src = x;
+            int srcOff = xOff;
+            if (!pointwise) {
+                Im2col.im2col(x, xOff, cg, sub, col, 0);
+                src = col;
+                srcOff = 0;
+            }
+            Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np, 0f, y, gr * mg * np, np);
+        }
+        Scratch.give(col);
+        if (bias != null) {
+            for (int oc = 0; oc < m; oc++) {
+                float bv = bias[oc];
+                for (int p = oc * np, e = p + np; p < e; p++) {
+                    y[p] += bv;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** A pixel-wise op on the crops of its inputs to box {@code b}. */
+    private float[] pixelwise(Node n, Map<String, Object> state, int j, int[] b, int outChannels) {
+        int h = b[1] - b[0];
+        int w = b[3] - b[2];
+        Tensor[] args = new Tensor[n.inputs().size()];
+        for (int a = 0; a < args.length; a++) {
+            String name = n.inputs().get(a);
+            if (name.isEmpty()) {
+                continue;
+            }
+            Tensor t = clean.get(name);
+            Region r = dependent.contains(name) ? (Region) state.get(name) : null;
+            // analyse() checked that image-independent tensors are either 1x1 per plane or image-sized.
+            if (r != null || (t.rank() >= 2 && t.dim(-2) * t.dim(-1) > 1)) {
+                int[] s = t.shape();
+                s[s.length - 2] = h;
+                s[s.length - 1] = w;
+                args[a] = new Tensor(s, crop(t, r, j, b[0], b[1], b[2], b[3]));
+            } else {
+                args[a] = t;
+            }
+        }
+        float[] y = n.op().forward(args, new Saved())[0].data();
+        if (y.length != outChannels * h * w) {
+            throw new IllegalStateException("region size mismatch at " + n.name());
+        }
+        return y;
+    }
+
+    /**
+     * Rows [y0, y1) x cols [x0, x1) of every plane of t (over its last two axes), with copy j's box
+     * of r laid over the clean values when r is given.
+     */
+    private static float[] crop(Tensor t, Region r, int j, int y0, int y1, int x0, int x1) {
+        int th = t.dim(-2);
+        int tw = t.dim(-1);
+        int planes = t.size() / (th * tw);
+        int h = y1 - y0;
+        int w = x1 - x0;
+        float[] src = t.data();
+        float[] out = new float[planes * h * w];
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(src, (p * th + y0 + y) * tw + x0, out, (p * h + y) * w, w);
+            }
+        }
+        if (r == null || Region.area(r.box[j]) == 0) {
+            return out;
+        }
+        int[] b = r.box[j];
+        int iy0 = Math.max(y0, b[0]);
+        int iy1 = Math.min(y1, b[1]);
+        int ix0 = Math.max(x0, b[2]);
+        int ix1 = Math.min(x1, b[3]);
+        if (iy0 >= iy1 || ix0 >= ix1) {
+            return out;
+        }
+        int bh = b[1] - b[0];
+        int bw = b[3] - b[2];
+        float[] d = r.data[j];
+        for (int p = 0; p < planes; p++) {
+            for (int y = iy0; y < iy1; y++) {
+                System.arraycopy(d, (p * bh + y - b[0]) * bw + ix0 - b[2], out, (p * h + y - y0) * w + ix0 - x0, ix1 - ix0);
+            }
+        }
+        return out;
+    }
+}
