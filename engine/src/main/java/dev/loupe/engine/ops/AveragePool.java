@@ -35,6 +35,14 @@ public final class AveragePool implements Op {
         return "AveragePool";
     }
 
+    public WindowAttrs window() {
+        return window;
+    }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         int[] xs = inputs[0].shape();
