@@ -69,6 +69,8 @@ public final class TsneBench {
             Npy.writeInts(Path.of(npy.replaceAll("\\.npy$", "") + ".labels.npy"), labels, n);
         }
         System.out.printf(Locale.ROOT, "t-SNE of %d x 50 (%s), %d threads, perplexity 30, 1000 iterations, theta 0.5%n", n, what, threads);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Tsne.Result r = Tsne.run(x, n, 50, Tsne.Options.defaults(), (it, total, kl) -> {
             if (!Double.isNaN(kl) && it % 250 == 0) {
@@ -76,7 +78,9 @@ public final class TsneBench {
             }
         }, null);
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "t-SNE time: %.1f s (KL %.3f)%n", secs, r.kl());
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        System.out.printf(Locale.ROOT, "t-SNE time: %.1f s wall, %.1f s CPU (KL %.3f; load average %.1f on %d processors)%n", secs, cpu,
+                r.kl(), os.getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
         long t1 = System.nanoTime();
         double trust = EmbeddingQuality.trustworthiness(x, 50, r.coordinates(), 2, n, 10);
         double acc = EmbeddingQuality.knnAccuracy(r.coordinates(), 2, n, labels, 10);

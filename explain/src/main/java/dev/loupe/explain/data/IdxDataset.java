@@ -50,14 +50,18 @@ public final class IdxDataset implements Dataset {
 
     /**
      * Opens an IDX image file. Labels are looked for beside it: the same name with
-     * {@code images-idx3} replaced by {@code labels-idx1} (the MNIST naming).
+     * {@code images-idx3} replaced by {@code labels-idx1} (the MNIST naming), gzipped or not.
      */
     public static IdxDataset open(Path imagesFile, List<String> classNames, Consumer<String> warnings) throws IOException {
         Idx.Array im = Idx.read(imagesFile);
         Idx.Array lab = null;
         String fn = imagesFile.getFileName().toString();
         if (fn.contains("images-idx3")) {
-            Path lp = imagesFile.resolveSibling(fn.replace("images-idx3", "labels-idx1"));
+            String base = fn.replace("images-idx3", "labels-idx1").replaceFirst("\\.gz$", "");
+            Path lp = imagesFile.resolveSibling(base + ".gz");
+            if (!Files.isRegularFile(lp)) {
+                lp = imagesFile.resolveSibling(base);
+            }
             if (Files.isRegularFile(lp)) {
                 try {
                     lab = Idx.read(lp);

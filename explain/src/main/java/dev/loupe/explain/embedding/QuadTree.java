@@ -51,13 +51,21 @@ final class QuadTree {
         for (int i = 0; i < n; i++) {
             insert(i);
         }
+        packed = new double[4 * cells];
         for (int c = 0; c < cells; c++) {
             if (count[c] > 0) {
                 comX[c] /= count[c];
                 comY[c] /= count[c];
             }
+            packed[4 * c] = comX[c];
+            packed[4 * c + 1] = comY[c];
+            packed[4 * c + 2] = width[c] * width[c];
+            packed[4 * c + 3] = count[c];
         }
     }
+
+    /** Per cell, for the traversal: centre of mass x, y, squared width, count (one cache line for two cells). */
+    private double[] packed;
 
     private int newCell(double x, double yy, double w) {
         if (cells == cx.length) {
@@ -137,13 +145,17 @@ final class QuadTree {
         double fy = 0;
         int top = 0;
         stack[top++] = 0;
+        double[] pk = packed;
+        int[] fc = firstChild;
         while (top > 0) {
             int c = stack[--top];
-            int cnt = count[c];
+            int b = 4 * c;
+            double cnt = pk[b + 3];
             if (cnt == 0) {
                 continue;
             }
-            if (firstChild[c] < 0) {
+            int f = fc[c];
+            if (f < 0) {
                 for (int j = head[c]; j >= 0; j = next[j]) {
                     if (j == i) {
                         continue;
@@ -157,18 +169,16 @@ final class QuadTree {
                 }
                 continue;
             }
-            double dx = px - comX[c];
-            double dy = py - comY[c];
+            double dx = px - pk[b];
+            double dy = py - pk[b + 1];
             double d2 = dx * dx + dy * dy;
-            double w = width[c];
-            if (w * w < theta2 * d2) {
+            if (pk[b + 2] < theta2 * d2) {
                 double q = 1 / (1 + d2);
                 double mq = cnt * q;
                 sumQ += mq;
                 fx += mq * q * dx;
                 fy += mq * q * dy;
             } else {
-                int f = firstChild[c];
                 stack[top++] = f;
                 stack[top++] = f + 1;
                 stack[top++] = f + 2;
