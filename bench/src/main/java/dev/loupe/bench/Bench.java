@@ -9,6 +9,8 @@ import dev.loupe.engine.Graph;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
+import dev.loupe.explain.Explainers;
+import dev.loupe.explain.Target;
 import dev.loupe.onnx.OnnxImporter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -26,7 +28,8 @@ import java.util.Random;
 
 /**
  * Times Loupe beside ONNX Runtime in one JVM: forward, and forward plus one input gradient, on a
- * model at batch 1 (or --batch). Prints a table and optionally writes JSON
+ * model at batch 1 (or --batch), then each explanation method with the PyTorch script's settings
+ * (skip them with {@code --methods false}). Prints a table and optionally writes JSON
  * ({@code {"results": [{"name": ..., "loupe_ms": ..., "onnxruntime_ms": ...}]}}).
  *
  * <pre>java -jar bench/target/loupe-bench.jar --model ../shared/models/resnet18.onnx --threads 2</pre>
@@ -65,6 +68,26 @@ public final class Bench {
 
         results.add(row("forward", loupeForward, ortForward));
         results.add(row("forward+input-gradient", loupeGrad, Double.NaN));
+        boolean methods = !"false".equals(opts.get("methods"));
+        if (methods) {
+            // The same settings as bench/python/torch_bench.py, so the rows compare like with like.
+            int slow = Math.max(3, iters / 5);
+            for (Object[] m : new Object[][] {
+                    {"saliency", Map.of(), iters},
+                    {"guided-backprop", Map.of(), iters},
+                    {"deconvnet", Map.of(), iters},
+                    {"gradcam", Map.of(), iters},
+                    {"occlusion", Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16"), slow},
+                    {"smoothgrad", Map.of("samples", "50", "batch", "10", "seed", "1"), slow},
+                    {"integrated-gradients", Map.of("steps", "50", "batch", "10"), slow}}) {
+                String method = (String) m[0];
+                @SuppressWarnings("unchecked")
+                Map<String, String> o = (Map<String, String>) m[1];
+                double ms = medianMs(Math.min(warmup, 2), (Integer) m[2],
+                        () -> Explainers.explain(graph, x, method, Target.of(3), o));
+                results.add(row(method, ms, Double.NaN));
+            }
+        }
         System.out.printf(Locale.ROOT, "model %s, batch %d, %dx%d, %d threads, %s %s, %s%n", model.getFileName(), batch, size, size,
                 threads, System.getProperty("java.vm.name"), System.getProperty("java.version"), cpuName());
         System.out.printf(Locale.ROOT, "%-26s %12s %16s%n", "name", "loupe_ms", "onnxruntime_ms");
@@ -178,7 +201,7 @@ public final class Bench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: bench [--model M.onnx] [--threads N] [--batch B] [--iters N] [--warmup N] [--json out.json]");
+                System.err.println("usage: bench [--model M.onnx] [--threads N] [--batch B] [--iters N] [--warmup N] [--methods true|false] [--json out.json]");
                 System.exit(2);
             }
             m.put(args[i].substring(2), args[++i]);

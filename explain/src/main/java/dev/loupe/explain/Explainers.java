@@ -3,9 +3,12 @@ package dev.loupe.explain;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
+import dev.loupe.explain.cam.Cam;
 import dev.loupe.explain.cam.CamLayers;
 import dev.loupe.explain.cam.GradCam;
+import dev.loupe.explain.cam.GradCamPlusPlus;
 import dev.loupe.explain.cam.GuidedGradCam;
+import dev.loupe.explain.cam.ScoreCam;
 import dev.loupe.explain.cam.Upsample;
 import dev.loupe.explain.gradient.DeconvNet;
 import dev.loupe.explain.gradient.GuidedBackprop;
@@ -14,7 +17,9 @@ import dev.loupe.explain.gradient.Quadrature;
 import dev.loupe.explain.gradient.Saliency;
 import dev.loupe.explain.gradient.SmoothGrad;
 import dev.loupe.explain.perturbation.Fill;
+import dev.loupe.explain.perturbation.Lime;
 import dev.loupe.explain.perturbation.Occlusion;
+import dev.loupe.explain.perturbation.Rise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,11 +56,44 @@ import java.util.function.UnaryOperator;
  *       (which then also takes that method's {@code steps}, {@code baseline}, {@code integration},
  *       {@code blur-sigma}), {@code batch} (default 16), {@code seed} (default 0).</li>
  *   <li>{@code gradcam}: {@code layer} (a tensor name; default {@link CamLayers#defaultLayer}),
- *       {@code upsample} = {@code none} (default: [N, 1, h, w] at layer resolution) |
- *       {@code bilinear} | {@code nearest} (to the input's H×W).</li>
- *   <li>{@code guided-gradcam}: {@code layer}. Shaped like the input.</li>
+ *       {@code upsample} = {@code none} (default: [N, 1, h, w] at layer resolution, what
+ *       {@code --npy} writes) | {@code bilinear} (what pictures use) | {@code nearest} (to the
+ *       input's H×W). See {@link GradCam}.</li>
+ *   <li>{@code gradcam++}: {@code layer}, {@code upsample} as for gradcam. The closed form and
+ *       when it is exact: {@link GradCamPlusPlus}.</li>
+ *   <li>{@code counterfactual}: Grad-CAM with negated gradients (regions that lower the score);
+ *       {@code layer}, {@code upsample}.</li>
+ *   <li>{@code cam}: the original CAM, for models ending in global average pooling and one linear
+ *       layer ({@link Cam}); the layer is the pooled tensor; {@code upsample}.</li>
+ *   <li>{@code guided-gradcam}: {@code layer}, {@code upsample} = {@code bilinear} (default) |
+ *       {@code nearest} (Captum's setting, used by the parity tests). Shaped like the input.</li>
+ *   <li>{@code score-cam}: {@code layer}, {@code upsample}, {@code batch} (channels per forward
+ *       pass, default 16), {@code max-channels} (0 = all, the default; else only the channels with
+ *       the largest mean activation). {@code info.channels}: channels evaluated per item.</li>
+ *   <li>{@code rise}: {@code masks} (default 2000), {@code cell} (pixels, default
+ *       {@code ceil(min(H,W)/7)}), {@code probability} (of keeping a cell, default 0.5),
+ *       {@code seed} (default 0), {@code batch} (default 16). [N, 1, H, W].</li>
+ *   <li>{@code lime}: {@code samples} (default 1000), {@code segments} (SLIC superpixels requested,
+ *       default 50), {@code kernel-width} (default 0.25), {@code seed} (default 0), {@code batch}
+ *       (default 16), {@code fill} = what off superpixels become, as for occlusion (default
+ *       {@code mean}: each channel's image mean), with {@code mean}, {@code std},
+ *       {@code blur-sigma}. [N, 1, H, W]. {@code info.topSuperpixels}: the ten superpixels of the
+ *       first item with the largest coefficients ({@link Lime.Superpixel}: id, weight, pixels);
+ *       {@code info.fits}: every item's {@link Lime.Fit}; {@code info.segmentation}: the
+ *       superpixel ids, [N, 1, H, W]; {@code info.segments}, {@code info.intercept}, {@code info.r2}
+ *       of the first item.</li>
  * </ul>
  * Long methods report progress through {@link Progress}.
+ *
+ * <h2>Contrastive explanations: why P rather than Q</h2>
+ * {@link Target#contrast(int, int)} works with every method. Gradient methods (saliency,
+ * deconvnet, guided-backprop, integrated-gradients, smoothgrad) and the gradient CAMs (gradcam,
+ * gradcam++, counterfactual, guided-gradcam) backpropagate {@code y_P − y_Q}, the difference of
+ * the two logits, which equals the log-odds {@code log(p_P / p_Q)} and does not depend on the
+ * other classes; for plain gradients the map is exactly map(P) − map(Q), for Grad-CAM the channel
+ * weights are {@code α^P − α^Q} before the ReLU (see {@link GradCam}). CAM uses {@code W[P] − W[Q]};
+ * occlusion the drop of {@code y_P − y_Q}; the probability-weighted methods (score-cam, rise,
+ * lime) the probability margin {@code p_P − p_Q}.
  */
 public final class Explainers {
     private static final Map<String, Set<String>> OPTIONS = new LinkedHashMap<>();
@@ -68,7 +106,13 @@ public final class Explainers {
         OPTIONS.put("smoothgrad", Set.of("samples", "noise", "of", "batch", "seed", "steps", "baseline", "blur-sigma", "integration"));
         OPTIONS.put("occlusion", Set.of("window", "stride", "fill", "mean", "std", "blur-sigma", "batch"));
         OPTIONS.put("gradcam", Set.of("layer", "upsample"));
-        OPTIONS.put("guided-gradcam", Set.of("layer"));
+        OPTIONS.put("guided-gradcam", Set.of("layer", "upsample"));
+        OPTIONS.put("gradcam++", Set.of("layer", "upsample"));
+        OPTIONS.put("counterfactual", Set.of("layer", "upsample"));
+        OPTIONS.put("cam", Set.of("upsample"));
+        OPTIONS.put("score-cam", Set.of("layer", "upsample", "batch", "max-channels"));
+        OPTIONS.put("rise", Set.of("masks", "cell", "probability", "seed", "batch"));
+        OPTIONS.put("lime", Set.of("samples", "segments", "kernel-width", "seed", "batch", "fill", "mean", "std", "blur-sigma"));
     }
 
     private Explainers() {
@@ -194,25 +238,73 @@ public final class Explainers {
                 info.put("windows", Occlusion.positions(input.dim(2), window, stride)
                         * Occlusion.positions(input.dim(3), window, stride));
             }
-            case "gradcam" -> {
-                layer = o.string("layer", null);
-                if (layer == null) {
-                    layer = CamLayers.defaultLayer(trace);
-                }
-                map = GradCam.compute(trace, layer, rt, ctx);
-                String up = o.string("upsample", "none");
-                if (!up.equals("none")) {
-                    Images.requireImage(input, "the Grad-CAM input");
-                    map = Upsample.resize(map, input.dim(2), input.dim(3), Upsample.Mode.parse(up));
-                }
+            case "gradcam", "gradcam++", "counterfactual" -> {
+                layer = camLayer(o, trace);
+                String up = upsampleMode(o);
+                map = switch (method) {
+                    case "gradcam" -> GradCam.compute(trace, layer, rt, ctx);
+                    case "gradcam++" -> GradCamPlusPlus.compute(trace, layer, rt, ctx);
+                    default -> GradCam.counterfactual(trace, layer, rt, ctx);
+                };
+                map = upsample(map, input, up);
                 info.put("upsample", up);
             }
+            case "cam" -> {
+                String up = upsampleMode(o);
+                Cam.Head head = Cam.head(trace);
+                layer = head.layer();
+                map = upsample(Cam.compute(trace, head, rt), input, up);
+                info.put("upsample", up);
+                info.put("linear", head.linear());
+            }
+            case "score-cam" -> {
+                layer = camLayer(o, trace);
+                String up = upsampleMode(o);
+                ScoreCam.Options so = new ScoreCam.Options(o.integer("batch", 16, 1), o.integer("max-channels", 0, 0));
+                map = upsample(ScoreCam.compute(trace, layer, rt, so, ctx), input, up);
+                int k = trace.get(layer).dim(1);
+                info.put("upsample", up);
+                info.put("channels", so.maxChannels() == 0 ? k : Math.min(k, so.maxChannels()));
+            }
             case "guided-gradcam" -> {
-                layer = o.string("layer", null);
-                if (layer == null) {
-                    layer = CamLayers.defaultLayer(trace);
+                layer = camLayer(o, trace);
+                String up = o.string("upsample", "bilinear");
+                if (up.equals("none")) {
+                    throw new IllegalArgumentException("guided-gradcam needs the map at input size; upsample must be bilinear or nearest");
                 }
-                map = GuidedGradCam.compute(trace, layer, rt, ctx);
+                map = GuidedGradCam.compute(trace, layer, rt, ctx, Upsample.Mode.parse(up));
+                info.put("upsample", up);
+            }
+            case "rise" -> {
+                Images.requireImage(input, "the RISE input");
+                int cell = o.integer("cell", Rise.defaultCell(input.dim(2), input.dim(3)), 1);
+                double p = o.number("probability", 0.5, 0);
+                Rise.Options ro = new Rise.Options(o.integer("masks", 2000, 1), cell, p,
+                        o.integer("seed", 0, Integer.MIN_VALUE), o.integer("batch", 16, 1));
+                map = new Rise(ro).attribute(trace, rt, ctx);
+                info.put("masks", ro.masks());
+                info.put("cell", ro.cell());
+                info.put("probability", ro.probability());
+                info.put("seed", ro.seed());
+            }
+            case "lime" -> {
+                Images.requireImage(input, "the LIME input");
+                Fill fill = Fill.parse(o.string("fill", "mean"), normalization(o), o.number("blur-sigma", 5, 0));
+                Lime.Options lo = new Lime.Options(o.integer("samples", 1000, 2), o.integer("segments", 50, 1),
+                        o.number("kernel-width", 0.25, 0), o.integer("seed", 0, Integer.MIN_VALUE),
+                        o.integer("batch", 16, 1), fill);
+                Lime lime = new Lime(lo);
+                map = lime.attribute(trace, rt, ctx);
+                List<Lime.Fit> fits = lime.lastFits();
+                Lime.Fit first = fits.get(0);
+                info.put("topSuperpixels", first.top(10));
+                info.put("segments", first.segmentation().count());
+                info.put("intercept", first.intercept());
+                info.put("r2", first.r2());
+                info.put("fits", fits);
+                info.put("segmentation", segmentation(fits));
+                info.put("samples", lo.samples());
+                info.put("kernelWidth", lo.kernelWidth());
             }
             default -> throw new IllegalStateException(method);
         }
@@ -225,6 +317,43 @@ public final class Explainers {
         }
         return new Attribution(map, method, target, rt.classes(), scores, probs, layer,
                 Duration.ofNanos(System.nanoTime() - t0), ctx.forwardPasses(), ctx.backwardPasses(), info);
+    }
+
+    private static String camLayer(Opts o, Trace trace) {
+        String layer = o.string("layer", null);
+        return layer != null ? layer : CamLayers.defaultLayer(trace);
+    }
+
+    /** The {@code upsample} option of the layer-resolution CAMs, checked: none (default), bilinear, nearest. */
+    private static String upsampleMode(Opts o) {
+        String up = o.string("upsample", "none");
+        if (!up.equals("none")) {
+            Upsample.Mode.parse(up);
+        }
+        return up;
+    }
+
+    private static Tensor upsample(Tensor map, Tensor input, String mode) {
+        if (mode.equals("none")) {
+            return map;
+        }
+        Images.requireImage(input, "the input of an upsampled CAM");
+        return Upsample.resize(map, input.dim(2), input.dim(3), Upsample.Mode.parse(mode));
+    }
+
+    /** The superpixel ids of every item, [N, 1, H, W]. */
+    private static Tensor segmentation(List<Lime.Fit> fits) {
+        Lime.Fit f0 = fits.get(0);
+        int h = f0.segmentation().height();
+        int w = f0.segmentation().width();
+        float[] d = new float[fits.size() * h * w];
+        for (int b = 0; b < fits.size(); b++) {
+            int[] labels = fits.get(b).segmentation().labels();
+            for (int i = 0; i < labels.length; i++) {
+                d[b * h * w + i] = labels[i];
+            }
+        }
+        return new Tensor(new int[] {fits.size(), 1, h, w}, d);
     }
 
     private static Map<String, ?> optionsFor(Map<String, ? extends Map<String, ?>> options, String method) {

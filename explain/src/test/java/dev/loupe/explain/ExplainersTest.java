@@ -20,7 +20,7 @@ class ExplainersTest {
 
     @Test
     void unknownMethodListsTheMethods() {
-        var e = assertThrows(IllegalArgumentException.class, () -> Explainers.explain(graph, x, "lime", Target.of(1), Map.of()));
+        var e = assertThrows(IllegalArgumentException.class, () -> Explainers.explain(graph, x, "shap", Target.of(1), Map.of()));
         for (String m : Explainers.methodNames()) {
             assertTrue(e.getMessage().contains(m), e.getMessage());
         }
@@ -102,5 +102,32 @@ class ExplainersTest {
             assertEquals(a1.map().data()[i] - a0.map().data()[i], c.map().data()[i], 1e-6);
         }
         assertEquals(a1.score() - a0.score(), c.score(), 1e-6);
+    }
+
+    @Test
+    void targetedMethodsAreRegisteredWithTheirOptions() {
+        assertTrue(Explainers.methodNames().containsAll(List.of("gradcam++", "cam", "counterfactual", "score-cam", "rise", "lime")));
+        assertEquals(java.util.Set.of("batch", "cell", "masks", "probability", "seed"), Explainers.optionNames("rise"));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Explainers.explain(graph, x, "lime", Target.of(1), Map.of("segmnts", "9")));
+        assertTrue(e.getMessage().contains("segments") && e.getMessage().contains("kernel-width"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Explainers.explain(graph, x, "rise", Target.of(1), Map.of("probability", "1.5")));
+        assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Explainers.explain(graph, x, "gradcam++", Target.of(1), Map.of("upsample", "cubic")));
+        assertTrue(e.getMessage().contains("bilinear") && e.getMessage().contains("nearest"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Explainers.explain(graph, x, "guided-gradcam", Target.of(1), Map.of("upsample", "none")));
+        assertTrue(e.getMessage().contains("bilinear"), e.getMessage());
+    }
+
+    @Test
+    void guidedGradCamUpsamplesBilinearlyByDefault() {
+        Trace t = Explainers.forward(graph, x);
+        Attribution byDefault = Explainers.explain(t, "guided-gradcam", Target.of(1), Map.of(), null);
+        Attribution bilinear = Explainers.explain(t, "guided-gradcam", Target.of(1), Map.of("upsample", "bilinear"), null);
+        assertEquals("bilinear", byDefault.info().get("upsample"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bilinear.map().data(), byDefault.map().data());
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class QuadrantTest {
     @ParameterizedTest
     @ValueSource(strings = {"saliency", "deconvnet", "guided-backprop", "occlusion", "integrated-gradients", "smoothgrad",
-            "gradcam", "guided-gradcam"})
+            "gradcam", "guided-gradcam", "gradcam++"})
     void lightsUpTheTopLeftQuadrant(String method) {
         Graph g = SyntheticModels.quadrant();
         Tensor x = SyntheticModels.quadrantImage();
@@ -24,7 +24,7 @@ class QuadrantTest {
             case "occlusion" -> Map.of("window", "4", "stride", "2");
             case "smoothgrad" -> Map.of("samples", "20", "noise", "0.1");
             case "integrated-gradients" -> Map.of("steps", "20");
-            case "gradcam" -> Map.of("upsample", "nearest");
+            case "gradcam", "gradcam++" -> Map.of("upsample", "nearest");
             default -> Map.of();
         };
         Attribution a = Explainers.explain(g, x, method, Target.of(1), opts);

@@ -45,6 +45,32 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float beta, float[] c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false);
+    }
+
+    /**
+     * As {@link #sgemm}, for an A whose contents never change while the array lives (a layer's
+     * weights): the fast kernel packs it once and reuses the packed copy on every later call.
+     */
+    public static void sgemmConstantA(boolean transA, boolean transB, int m, int n, int k, float alpha,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float beta, float[] c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, true);
+    }
+
+    /**
+     * Drops the packed copies of {@code a} made by {@link #sgemmConstantA}. Whoever changes weights
+     * in place (an optimiser step) must call this, or later products use the old values.
+     */
+    public static void forgetPacked(float[] a) {
+        if (SIMD) {
+            SimdGemm.forget(a);
+        }
+    }
+
+    private static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float beta, float[] c, int cOff, int ldc, boolean aConstant) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -55,7 +81,7 @@ public final class Gemm {
             return;
         }
         if (SIMD && (long) m * n * k >= SIMD_WORK) {
-            SimdGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            SimdGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, aConstant);
         } else {
             plain(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         }

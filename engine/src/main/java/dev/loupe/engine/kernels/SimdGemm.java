@@ -1,6 +1,11 @@
 package dev.loupe.engine.kernels;
 
 import dev.loupe.engine.Parallel;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,10 +43,24 @@ final class SimdGemm {
     private SimdGemm() {
     }
 
+    /**
+     * Packed forms of constant A matrices (weights), per array: weak keys, so they go when the
+     * weights go. Arrays hash and compare by identity, which is what is wanted here.
+     */
+    private static final Map<float[], Map<List<Integer>, float[]>> PACKED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
     /** Same contract as {@link Gemm#sgemm}, with beta already applied to C by the caller. */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        float[] ap = packA(transA, m, k, a, aOff, lda);
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean aConstant) {
+        float[] ap;
+        if (aConstant) {
+            List<Integer> key = List.of(transA ? 1 : 0, m, k, aOff, lda);
+            Map<List<Integer>, float[]> forArray = PACKED.computeIfAbsent(a, x -> new ConcurrentHashMap<>());
+            ap = forArray.computeIfAbsent(key, x -> packA(transA, m, k, a, aOff, lda));
+        } else {
+            ap = packA(transA, m, k, a, aOff, lda);
+        }
         int rowBlocks = (m + MC - 1) / MC;
         int colBlocks = (n + NC - 1) / NC;
         int tasks = rowBlocks * colBlocks;
@@ -58,6 +77,10 @@ final class SimdGemm {
         } else {
             Parallel.forRange(tasks, 1, body);
         }
+    }
+
+    static void forget(float[] a) {
+        PACKED.remove(a);
     }
 
     /** A (m x k, or k x m stored when transposed) into MR-row panels, zero-padded. */
@@ -91,12 +114,14 @@ final class SimdGemm {
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             packB(transB, p0, kc, j0, j1, b, bOff, ldb, bp);
-            for (int i = i0; i < i1; i += MR) {
-                int rows = Math.min(MR, i1 - i);
-                int aBase = (i / MR) * MR * k + p0 * MR;
-                for (int j = j0; j < j1; j += NR) {
-                    int cols = Math.min(NR, j1 - j);
-                    int bBase = ((j - j0) / NR) * NR * kc;
+            // B micro-panel outer so it stays in L1 while the A micro-panels of this block stream
+            // from L2 (they are 2.7x smaller than a B micro-panel).
+            for (int j = j0; j < j1; j += NR) {
+                int cols = Math.min(NR, j1 - j);
+                int bBase = ((j - j0) / NR) * NR * kc;
+                for (int i = i0; i < i1; i += MR) {
+                    int rows = Math.min(MR, i1 - i);
+                    int aBase = (i / MR) * MR * k + p0 * MR;
                     if (rows == MR && cols == NR) {
                         kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc);
                     } else {

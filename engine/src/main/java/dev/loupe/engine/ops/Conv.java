@@ -131,7 +131,7 @@ public final class Conv implements Op {
                     src = col;
                     srcOff = 0;
                 }
-                Gemm.sgemm(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np,
+                Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np,
                         0f, y, (img * m + gr * mg) * np, np);
             }
             Scratch.give(col);
@@ -202,9 +202,9 @@ public final class Conv implements Op {
                 int yOff = (img * m + gr * mg) * np;
                 if (pointwise) {
                     // Each (image, group) owns its slice of gx, so the GEMM can write it directly.
-                    Gemm.sgemm(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, gx, xOff, np);
+                    Gemm.sgemmConstantA(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, gx, xOff, np);
                 } else {
-                    Gemm.sgemm(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, col, 0, np);
+                    Gemm.sgemmConstantA(true, false, kdim, np, mg, 1f, w, gr * mg * kdim, kdim, gy, yOff, np, 0f, col, 0, np);
                     Im2col.col2im(col, 0, cg, g, gx, xOff);
                 }
             }

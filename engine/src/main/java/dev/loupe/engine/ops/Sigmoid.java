@@ -1,43 +1,24 @@
 package dev.loupe.engine.ops;
 
-import dev.loupe.engine.Op;
-import dev.loupe.engine.Saved;
-import dev.loupe.engine.Tensor;
-
-/** {@code y = 1 / (1 + e^-x)}. Backward: {@code g·y·(1 - y)}, from the saved output. */
-public final class Sigmoid implements Op {
+/** {@code y = 1 / (1 + e^-x)}; {@code dy/dx = y·(1 - y)}. */
+public final class Sigmoid extends OutputDifferentiableUnary {
     @Override
     public String type() {
         return "Sigmoid";
     }
 
     @Override
-    public Tensor[] forward(Tensor[] inputs, Saved saved) {
-        float[] x = inputs[0].data();
-        float[] y = new float[x.length];
-        for (int i = 0; i < y.length; i++) {
-            // Two branches so e^|x| never overflows.
-            if (x[i] >= 0f) {
-                y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
-            } else {
-                double e = Math.exp(x[i]);
-                y[i] = (float) (e / (1.0 + e));
-            }
+    float apply(float x) {
+        // Two branches so e^|x| never overflows.
+        if (x >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
         }
-        Tensor out = new Tensor(inputs[0].shape(), y);
-        saved.put(out);
-        return new Tensor[] {out};
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
     }
 
     @Override
-    public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
-        float[] y = saved.tensor(0).data();
-        Tensor g = gradOutputs[0];
-        float[] gd = g.data();
-        float[] r = new float[gd.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = gd[i] * y[i] * (1f - y[i]);
-        }
-        return new Tensor[] {new Tensor(g.shape(), r)};
+    float slope(float y) {
+        return y * (1f - y);
     }
 }

@@ -1,37 +1,19 @@
 package dev.loupe.engine.ops;
 
-import dev.loupe.engine.Op;
-import dev.loupe.engine.Saved;
-import dev.loupe.engine.Tensor;
-
-/** {@code y = tanh(x)}. Backward: {@code g·(1 - y²)}, from the saved output. */
-public final class Tanh implements Op {
+/** {@code y = tanh(x)}; {@code dy/dx = 1 - y²}. */
+public final class Tanh extends OutputDifferentiableUnary {
     @Override
     public String type() {
         return "Tanh";
     }
 
     @Override
-    public Tensor[] forward(Tensor[] inputs, Saved saved) {
-        float[] x = inputs[0].data();
-        float[] y = new float[x.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = (float) Math.tanh(x[i]);
-        }
-        Tensor out = new Tensor(inputs[0].shape(), y);
-        saved.put(out);
-        return new Tensor[] {out};
+    float apply(float x) {
+        return (float) Math.tanh(x);
     }
 
     @Override
-    public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
-        float[] y = saved.tensor(0).data();
-        Tensor g = gradOutputs[0];
-        float[] gd = g.data();
-        float[] r = new float[gd.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = gd[i] * (1f - y[i] * y[i]);
-        }
-        return new Tensor[] {new Tensor(g.shape(), r)};
+    float slope(float y) {
+        return 1f - y * y;
     }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,29 @@ class GemmKernelTest {
                 assertEquals(before[cOff + i * ldc + n], c[cOff + i * ldc + n], what);
             }
         }
+    }
+
+    @Test
+    void constantAIsPackedOnceAndForgottenWhenAsked() {
+        Random rnd = new Random(3);
+        int m = 20;
+        int n = 70;
+        int k = 90;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c1 = new float[m * n];
+        float[] c2 = new float[m * n];
+        Gemm.sgemmConstantA(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c1, 0, n);
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c2, 0, n);
+        assertArrayEquals(c2, c1);
+        // Change the weights in place: without forgetPacked the cached packing would be stale.
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= -2f;
+        }
+        Gemm.forgetPacked(a);
+        Gemm.sgemmConstantA(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c1, 0, n);
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c2, 0, n);
+        assertArrayEquals(c2, c1);
     }
 
     @Test

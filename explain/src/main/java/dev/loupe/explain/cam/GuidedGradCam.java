@@ -7,18 +7,25 @@ import dev.loupe.explain.RunContext;
 import dev.loupe.explain.gradient.GuidedBackprop;
 
 /**
- * Guided Grad-CAM: guided backpropagation times the Grad-CAM map upsampled to the input with
- * nearest-neighbour interpolation (Captum's default and the parity reference), broadcast over
- * channels. Shape of the input. Both factors come from the same trace.
+ * Guided Grad-CAM: guided backpropagation times the Grad-CAM map upsampled to the input, broadcast
+ * over channels. Shape of the input. Both factors come from the same trace. The upsampling is
+ * nearest-neighbour in Captum (the parity reference, and {@link #compute(Trace, String,
+ * ResolvedTarget, RunContext)}); the facade defaults to bilinear, as the issue asks for pictures,
+ * which avoids the blocky cell edges of nearest upsampling in the product.
  */
 public final class GuidedGradCam {
     private GuidedGradCam() {
     }
 
+    /** With nearest upsampling, as Captum. */
     public static Tensor compute(Trace trace, String layer, ResolvedTarget target, RunContext context) {
+        return compute(trace, layer, target, context, Upsample.Mode.NEAREST);
+    }
+
+    public static Tensor compute(Trace trace, String layer, ResolvedTarget target, RunContext context, Upsample.Mode mode) {
         Tensor cam = GradCam.compute(trace, layer, target, context);
         Tensor guided = new GuidedBackprop().attribute(trace, target, context);
-        return multiply(guided, Upsample.nearest(cam, guided.dim(2), guided.dim(3)));
+        return multiply(guided, Upsample.resize(cam, guided.dim(2), guided.dim(3), mode));
     }
 
     /** {@code g[n,c,i,j] · cam[n,0,i,j]}. */

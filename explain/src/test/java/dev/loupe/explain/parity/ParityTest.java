@@ -123,7 +123,8 @@ class ParityTest {
                 yield a.map();
             }
             case "gradcam" -> Explainers.explain(f.trace(), "gradcam", t, Map.of("layer", f.layer()), null).map();
-            case "guided_gradcam" -> Explainers.explain(f.trace(), "guided-gradcam", t, Map.of("layer", f.layer()), null).map();
+            case "guided_gradcam" -> Explainers.explain(f.trace(), "guided-gradcam", t,
+                    Map.of("layer", f.layer(), "upsample", "nearest"), null).map();
             default -> throw new IllegalArgumentException(method);
         };
     }
