@@ -35,7 +35,8 @@ public final class Embeddings {
 
     /**
      * The input of the model's final classifier layer: the data input of the last Gemm or MatMul in
-     * the graph (the operand that is not a weight constant).
+     * the graph (the operand that is not a weight constant); for an all-convolutional classifier
+     * (SqueezeNet), the input of the last Conv before the global pooling.
      *
      * @throws IllegalArgumentException when the model has no Gemm or MatMul
      */
@@ -51,7 +52,27 @@ public final class Embeddings {
                 }
             }
         }
-        throw new IllegalArgumentException("the model has no Gemm or MatMul classifier layer; choose the layer to embed");
+        // An all-convolutional classifier (SqueezeNet, NiN): a last Conv whose output reaches global pooling
+        // through element-wise ops is the classifier; embed what it reads.
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n.type().equals("GlobalAveragePool") || n.type().equals("GlobalMaxPool") || n.type().equals("ReduceMean")) {
+                String t = n.inputs().get(0);
+                while (graph.producerIndex(t) >= 0) {
+                    Node p = nodes.get(graph.producerIndex(t));
+                    if (p.type().equals("Conv")) {
+                        return p.inputs().get(0);
+                    }
+                    if (!java.util.Set.of("Relu", "Dropout", "Identity", "BatchNormalization", "Clip").contains(p.type())) {
+                        break;
+                    }
+                    t = p.inputs().get(0);
+                }
+                break;
+            }
+        }
+        throw new IllegalArgumentException("the model has no Gemm or MatMul classifier layer (nor a final Conv before global pooling); "
+                + "choose the layer to embed with --layer");
     }
 
     /** {@code act} {@code [N, ...]} as {@code [N, D]}: 4-D activations pooled as asked, others flattened. */
