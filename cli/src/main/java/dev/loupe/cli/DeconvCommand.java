@@ -75,7 +75,7 @@ final class DeconvCommand implements Callable<Integer> {
                 new TileGrid.Tile(DeconvReconstruction.symmetricUnit(p.patch()), "deconv patch")))));
         String heading = String.format(Locale.ROOT, "%s channel %d at (%d, %d) = %.3g; field %s", layer, channel, p.y(), p.x(),
                 p.activation(), p.field());
-        Png.write(out, IndirectPictures.grid(grid, 0, 128, heading, true));
+        Png.write(out, IndirectPictures.grid(grid, 0, 128, heading, true, true));
         if (npy != null) {
             dev.loupe.engine.io.Npy.write(npy, p.image());
             Session.note(o, "reconstruction", npy);

@@ -76,7 +76,7 @@ final class NeighborsCommand implements Callable<Integer> {
         }
         Dataset d = data.open(g, err);
         UnaryOperator<Tensor> tf = data.transform(g);
-        Dataset qd = queryData == null ? d : dev.loupe.render.data.DataSources.open(queryData, null, DataOptions.warnings(err));
+        Dataset qd = queryData == null || queryData.equals(data.data) ? d : dev.loupe.render.data.DataSources.open(queryData, null, DataOptions.warnings(err));
         List<Query> qs = new ArrayList<>();
         for (String q : queries) {
             if (q.matches("\\d+")) {

@@ -56,6 +56,11 @@ public final class IndirectPictures {
      * pixels tall when {@code scale} ≤ 0.
      */
     public static BufferedImage grid(TileGrid grid, int scale, int minCell, String heading, boolean captions) {
+        return grid(grid, scale, minCell, heading, captions, false);
+    }
+
+    /** As {@link #grid(TileGrid, int, int, String, boolean)}; with {@code fitCells} smaller tiles are enlarged to fill their cell. */
+    public static BufferedImage grid(TileGrid grid, int scale, int minCell, String heading, boolean captions, boolean fitCells) {
         int[] cell = grid.cellSize();
         int s = scale > 0 ? scale : Math.max(1, (minCell + cell[0] - 1) / Math.max(1, cell[0]));
         int cw = cell[1] * s;
@@ -101,8 +106,9 @@ public final class IndirectPictures {
             for (int ci = 0; ci < row.tiles().size(); ci++) {
                 TileGrid.Tile t = row.tiles().get(ci);
                 BufferedImage img = image(t.pixels());
-                int tw = img.getWidth() * s;
-                int th = img.getHeight() * s;
+                double f = fitCells ? Math.min((double) cw / img.getWidth(), (double) ch / img.getHeight()) : s;
+                int tw = (int) Math.round(img.getWidth() * f);
+                int th = (int) Math.round(img.getHeight() * f);
                 int x0 = PAD + labelW + ci * (cw + 2);
                 g.drawImage(img, x0 + (cw - tw) / 2, y0 + (ch - th) / 2, tw, th, null);
                 if (captions && t.caption() != null) {

@@ -103,7 +103,9 @@ public final class IdxDataset implements Dataset {
             v[i] = (src[off + i] & 0xff) / 255f;
         }
         int label = labels == null ? NO_LABEL : labels[index] & 0xff;
-        return new Item(index, new Tensor(itemShape, v), label, name + "#" + index);
+        // Sources stay short: "fashion-mnist:test#12", not the description in parentheses.
+        int cut = name.indexOf(" (");
+        return new Item(index, new Tensor(itemShape, v), label, (cut > 0 ? name.substring(0, cut) : name) + "#" + index);
     }
 
     @Override
