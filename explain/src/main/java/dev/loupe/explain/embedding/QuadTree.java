@@ -151,9 +151,6 @@ final class QuadTree {
             int c = stack[--top];
             int b = 4 * c;
             double cnt = pk[b + 3];
-            if (cnt == 0) {
-                continue;
-            }
             int f = fc[c];
             if (f < 0) {
                 for (int j = head[c]; j >= 0; j = next[j]) {
@@ -179,10 +176,12 @@ final class QuadTree {
                 fx += mq * q * dx;
                 fy += mq * q * dy;
             } else {
-                stack[top++] = f;
-                stack[top++] = f + 1;
-                stack[top++] = f + 2;
-                stack[top++] = f + 3;
+                // Empty quadrants are common; skipping them here saves a push, a pop and a cache miss.
+                for (int q = f; q < f + 4; q++) {
+                    if (pk[4 * q + 3] != 0) {
+                        stack[top++] = q;
+                    }
+                }
             }
         }
         force[0] += fx;
