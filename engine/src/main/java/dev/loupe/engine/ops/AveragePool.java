@@ -30,17 +30,17 @@ public final class AveragePool implements Op {
         return new AveragePool(WindowAttrs.from("AveragePool", a, true), a.getLong("count_include_pad", 0) != 0);
     }
 
-    @Override
-    public String type() {
-        return "AveragePool";
-    }
-
     public WindowAttrs window() {
         return window;
     }
 
     public boolean countIncludePad() {
         return countIncludePad;
+    }
+
+    @Override
+    public String type() {
+        return "AveragePool";
     }
 
     @Override

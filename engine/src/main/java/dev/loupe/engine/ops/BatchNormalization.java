@@ -9,7 +9,9 @@ import java.util.Arrays;
 /**
  * ONNX BatchNormalization in inference mode: {@code y = scale * (x - mean) / sqrt(var + epsilon) + B}
  * per channel (axis 1) of a rank >= 2 input. It is affine in x, so backward scales the gradient
- * by {@code scale / sqrt(var + epsilon)}. Scale, B, mean and var are parameters (no gradient).
+ * by {@code scale / sqrt(var + epsilon)}. When asked (training with fixed statistics), it also
+ * gives {@code dscale = Σ dy·(x - mean)/sqrt(var + epsilon)} and {@code dB = Σ dy} per channel;
+ * mean and var are statistics, not trained, and have no gradient.
  */
 public final class BatchNormalization implements Op {
     private final float epsilon;
@@ -32,7 +34,7 @@ public final class BatchNormalization implements Op {
 
     @Override
     public boolean isDifferentiable(int inputIndex) {
-        return inputIndex == 0;
+        return inputIndex >= 0 && inputIndex <= 2;
     }
 
     @Override
@@ -52,7 +54,9 @@ public final class BatchNormalization implements Op {
         }
         float[] factor = new float[c];
         float[] shift = new float[c];
+        float[] invStd = new float[c];
         for (int ch = 0; ch < c; ch++) {
+            invStd[ch] = (float) (1 / Math.sqrt((double) inputs[4].data()[ch] + epsilon));
             double f = inputs[1].data()[ch] / Math.sqrt((double) inputs[4].data()[ch] + epsilon);
             factor[ch] = (float) f;
             shift[ch] = (float) (inputs[2].data()[ch] - inputs[3].data()[ch] * f);
@@ -67,7 +71,7 @@ public final class BatchNormalization implements Op {
                 y[i] = xd[i] * f + s;
             }
         }
-        saved.put(factor, xs);
+        saved.put(factor, xs, x, inputs[3], invStd, inputs[1].shape(), inputs[2].shape());
         return new Tensor[] {new Tensor(xs, y)};
     }
 
@@ -89,6 +93,48 @@ public final class BatchNormalization implements Op {
             }
             result[0] = new Tensor(xs, gx);
         }
+        boolean needScale = needInputGrad.length > 1 && needInputGrad[1];
+        boolean needBias = needInputGrad.length > 2 && needInputGrad[2];
+        if ((needScale || needBias) && gradOutputs[0] != null) {
+            int[] xs = saved.get(1);
+            float[] x = saved.tensor(2).data();
+            float[] mean = saved.tensor(3).data();
+            float[] invStd = saved.get(4);
+            int c = invStd.length;
+            float[] gy = gradOutputs[0].data();
+            int inner = gy.length / Math.max(1, xs[0] * c);
+            double[] dScale = new double[c];
+            double[] dBias = new double[c];
+            for (int p = 0; p < xs[0] * c; p++) {
+                int ch = p % c;
+                double sy = 0;
+                double sxy = 0;
+                for (int i = p * inner, e = i + inner; i < e; i++) {
+                    sy += gy[i];
+                    sxy += (double) gy[i] * (x[i] - mean[ch]);
+                }
+                dBias[ch] += sy;
+                dScale[ch] += sxy * invStd[ch];
+            }
+            if (needScale) {
+                result[1] = new Tensor(saved.<int[]>get(5), toFloat(dScale));
+            }
+            if (needBias) {
+                result[2] = new Tensor(saved.<int[]>get(6), toFloat(dBias));
+            }
+        }
         return result;
+    }
+
+    public float epsilon() {
+        return epsilon;
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
     }
 }

@@ -15,9 +15,16 @@ import java.util.Arrays;
 /**
  * 2-D convolution (ONNX Conv, NCHW): inputs X, W {@code [M, C/group, kh, kw]} and optional bias B
  * {@code [M]}. Each (image, group) is an im2col followed by a GEMM; groups with one input channel
- * (depthwise) use a direct kernel. Backward gives the gradient for X only: W and B are parameters.
+ * (depthwise) use a direct kernel.
+ *
+ * <p>Backward gives the gradient for X and, when asked through {@code needInputGrad} (training), for
+ * W and B. {@code Trace.backward} asks for a weight's gradient only when the weight's tensor is a
+ * {@code wrt} target, so explanation passes never pay for it.
  */
 public final class Conv implements Op {
+    /** Chunks of images for the weight gradient (see {@link #gemmBackwardWeight}). */
+    static final int WEIGHT_GRAD_CHUNKS = 8;
+
     private final int group;
     private final WindowAttrs window;
 
@@ -48,7 +55,7 @@ public final class Conv implements Op {
 
     @Override
     public boolean isDifferentiable(int inputIndex) {
-        return inputIndex == 0;
+        return inputIndex >= 0 && inputIndex <= 2;
     }
 
     /**
@@ -108,7 +115,7 @@ public final class Conv implements Op {
                 addBias(y, n, m, g.outPlane(), bias);
             }
         }
-        saved.put(w, g, xs);
+        saved.put(w, g, xs, x);
         return new Tensor[] {new Tensor(new int[] {n, m, g.oh(), g.ow()}, y)};
     }
 
@@ -166,7 +173,7 @@ public final class Conv implements Op {
     @Override
     public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
         Tensor[] result = new Tensor[needInputGrad.length];
-        if (!needInputGrad[0] || gradOutputs[0] == null) {
+        if (gradOutputs[0] == null) {
             return result;
         }
         Tensor w = saved.tensor(0);
@@ -176,14 +183,80 @@ public final class Conv implements Op {
         int c = xs[1];
         int m = w.dim(0);
         float[] gy = gradOutputs[0].data();
-        float[] gx = new float[n * c * g.inPlane()];
-        if (w.dim(1) == 1) {
-            DepthwiseConv.backwardData(gy, n, c, m / c, g, w.data(), gx);
-        } else {
-            gemmBackwardData(gy, n, c, m, w.data(), g, gx);
+        if (needInputGrad[0]) {
+            float[] gx = new float[n * c * g.inPlane()];
+            if (w.dim(1) == 1) {
+                DepthwiseConv.backwardData(gy, n, c, m / c, g, w.data(), gx);
+            } else {
+                gemmBackwardData(gy, n, c, m, w.data(), g, gx);
+            }
+            result[0] = new Tensor(xs, gx);
         }
-        result[0] = new Tensor(xs, gx);
+        if (needInputGrad.length > 1 && needInputGrad[1]) {
+            Tensor x = saved.tensor(3);
+            result[1] = new Tensor(w.shape(), gemmBackwardWeight(x.data(), gy, n, c, m, g));
+        }
+        if (needInputGrad.length > 2 && needInputGrad[2]) {
+            float[] gb = new float[m];
+            int np = g.outPlane();
+            for (int img = 0; img < n; img++) {
+                for (int oc = 0; oc < m; oc++) {
+                    double sum = 0;
+                    for (int p = (img * m + oc) * np, e = p + np; p < e; p++) {
+                        sum += gy[p];
+                    }
+                    gb[oc] += (float) sum;
+                }
+            }
+            result[2] = new Tensor(new int[] {m}, gb);
+        }
         return result;
+    }
+
+    /**
+     * dW_g = sum over images of dY_g . im2col(X_g)^T, for every group (depthwise included, as
+     * groups of one channel). Images are split into at most {@link #WEIGHT_GRAD_CHUNKS} fixed
+     * chunks, each summing into its own buffer, and the buffers are added in chunk order: the
+     * result depends neither on timing nor on the thread count, which keeps training reproducible.
+     */
+    private float[] gemmBackwardWeight(float[] x, float[] gy, int n, int c, int m, Window2d g) {
+        int cg = c / group;
+        int mg = m / group;
+        int kdim = cg * g.kh() * g.kw();
+        int np = g.outPlane();
+        boolean pointwise = g.isPointwise();
+        int chunks = Math.max(1, Math.min(n, WEIGHT_GRAD_CHUNKS));
+        float[][] partial = new float[chunks][];
+        Parallel.forEach(chunks, chunk -> {
+            float[] dw = new float[m * kdim];
+            float[] col = pointwise ? null : Scratch.take(kdim * np);
+            int from = (int) ((long) n * chunk / chunks);
+            int to = (int) ((long) n * (chunk + 1) / chunks);
+            for (int img = from; img < to; img++) {
+                for (int gr = 0; gr < group; gr++) {
+                    int xOff = (img * c + gr * cg) * g.inPlane();
+                    float[] src = x;
+                    int srcOff = xOff;
+                    if (!pointwise) {
+                        Im2col.im2col(x, xOff, cg, g, col, 0);
+                        src = col;
+                        srcOff = 0;
+                    }
+                    Gemm.sgemm(false, true, mg, kdim, np, 1f, gy, (img * m + gr * mg) * np, np, src, srcOff, np,
+                            1f, dw, gr * mg * kdim, kdim);
+                }
+            }
+            Scratch.give(col);
+            partial[chunk] = dw;
+        });
+        float[] dw = partial[0];
+        for (int k = 1; k < chunks; k++) {
+            float[] p = partial[k];
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += p[i];
+            }
+        }
+        return dw;
     }
 
     /** dX = col2im(W_g^T . dY_g) for every (image, group). */

@@ -9,7 +9,9 @@ import java.util.Arrays;
 /**
  * ONNX Gemm: {@code Y = alpha * A' * B' + beta * C} with {@code A' = transA ? A^T : A} (likewise
  * B), A and B rank 2 and C broadcast to {@code [M, N]} from a scalar, {@code [N]}, {@code [1, N]},
- * {@code [M, 1]} or {@code [M, N]}. Gradients for A and B (either may be an activation); C is a bias.
+ * {@code [M, 1]} or {@code [M, N]}. Gradients for A, B and C (the bias, summed back over the axes
+ * it was broadcast along); each is computed only when asked, so the weight and bias gradients cost
+ * nothing in explanation passes.
  */
 public final class Gemm implements Op {
     private final float alpha;
@@ -35,7 +37,7 @@ public final class Gemm implements Op {
 
     @Override
     public boolean isDifferentiable(int inputIndex) {
-        return inputIndex < 2;
+        return inputIndex >= 0 && inputIndex <= 2;
     }
 
     @Override
@@ -64,7 +66,7 @@ public final class Gemm implements Op {
         }
         dev.loupe.engine.kernels.Gemm.sgemm(transA, transB, m, n, k, alpha, a.data(), 0, a.dim(1), b.data(), 0, b.dim(1),
                 yBeta, y, 0, n);
-        saved.put(a, b);
+        saved.put(a, b, c == null ? null : c.shape());
         return new Tensor[] {new Tensor(new int[] {m, n}, y)};
     }
 
@@ -85,6 +87,40 @@ public final class Gemm implements Op {
                 y[i * n + j] = beta * cd[(rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : j)];
             }
         }
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    public float beta() {
+        return beta;
+    }
+
+    public boolean transA() {
+        return transA;
+    }
+
+    public boolean transB() {
+        return transB;
+    }
+
+    /** {@code dC = beta * dY} summed over the axes along which C of shape {@code cs} was broadcast. */
+    private Tensor biasGradient(float[] gy, int m, int n, int[] cs) {
+        int rows = cs.length == 2 ? cs[0] : 1;
+        int cols = cs.length >= 1 ? cs[cs.length - 1] : 1;
+        double[] sum = new double[rows * cols];
+        for (int i = 0; i < m; i++) {
+            int r = rows == 1 ? 0 : i;
+            for (int j = 0; j < n; j++) {
+                sum[r * cols + (cols == 1 ? 0 : j)] += gy[i * n + j];
+            }
+        }
+        float[] gc = new float[sum.length];
+        for (int i = 0; i < gc.length; i++) {
+            gc[i] = (float) (beta * sum[i]);
+        }
+        return new Tensor(cs, gc);
     }
 
     @Override
@@ -123,6 +159,10 @@ public final class Gemm implements Op {
                 dev.loupe.engine.kernels.Gemm.sgemm(true, transA, n, k, m, alpha, gy, 0, n, a.data(), 0, lda, 0f, gb, 0, k);
             }
             result[1] = new Tensor(b.shape(), gb);
+        }
+        int[] cs = saved.get(2);
+        if (needInputGrad.length > 2 && needInputGrad[2] && cs != null) {
+            result[2] = biasGradient(gy, m, n, cs);
         }
         return result;
     }

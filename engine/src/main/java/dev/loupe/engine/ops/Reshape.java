@@ -22,6 +22,11 @@ public final class Reshape implements Op {
         this(false);
     }
 
+    /** Whether a 0 in the shape is a literal zero (opset 14 {@code allowzero}). */
+    public boolean allowZero() {
+        return allowZero;
+    }
+
     @Override
     public String type() {
         return "Reshape";

@@ -187,9 +187,29 @@ class ConvTest {
     }
 
     @Test
-    void weightsAndBiasAreNotDifferentiable() {
+    void weightsAndBiasAreDifferentiableForTraining() {
+        // backwardMatchesFiniteDifferences checks dW and dB too, since GradCheck probes every differentiable input.
         Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, new int[4]));
-        assertTrue(conv.isDifferentiable(0));
-        assertTrue(!conv.isDifferentiable(1) && !conv.isDifferentiable(2));
+        assertTrue(conv.isDifferentiable(0) && conv.isDifferentiable(1) && conv.isDifferentiable(2));
+    }
+
+    /** A batch larger than the weight-gradient chunk count, so several partial sums are added. */
+    @Test
+    void weightGradientOverManyImagesMatchesFiniteDifferences() {
+        gradCheck(8, 11, 2, 5, 5, 3, 1, 3, 3, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}), true);
+    }
+
+    /** Only the requested gradients are computed: weight gradients are absent unless asked for. */
+    @Test
+    void weightGradientsOnlyWhenAsked() {
+        Random rnd = new Random(9);
+        Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}));
+        Tensor[] in = {GradCheck.random(rnd, 2, 3, 5, 5), GradCheck.random(rnd, 4, 3, 3, 3), GradCheck.random(rnd, 4)};
+        Saved saved = new Saved();
+        Tensor y = conv.forward(in, saved)[0];
+        Tensor[] onlyX = conv.backward(saved, new Tensor[] {GradCheck.random(rnd, y.shape())}, new boolean[] {true, false, false});
+        assertTrue(onlyX[0] != null && onlyX[1] == null && onlyX[2] == null);
+        Tensor[] onlyW = conv.backward(saved, new Tensor[] {GradCheck.random(rnd, y.shape())}, new boolean[] {false, true, true});
+        assertTrue(onlyW[0] == null && onlyW[1] != null && onlyW[2] != null);
     }
 }

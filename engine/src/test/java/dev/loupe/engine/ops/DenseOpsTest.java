@@ -62,7 +62,8 @@ class DenseOpsTest {
             }
         }
         Gemm op = (Gemm) OpFactory.create("Gemm", "fc", Attributes.of("transB", 1, "alpha", 1.0, "beta", 1.0));
-        assertFalse(op.isDifferentiable(2));
+        // Weight B and bias C are differentiable (training); GradCheck above covered every C shape.
+        assertTrue(op.isDifferentiable(1) && op.isDifferentiable(2));
         // A classifier head: [1, 8] x [10, 8]^T + [10].
         GradCheck.check(op, GradCheck.random(rnd, 1, 8), GradCheck.random(rnd, 10, 8), GradCheck.random(rnd, 10));
     }
@@ -121,7 +122,9 @@ class DenseOpsTest {
         BatchNormalization bn = new BatchNormalization(0f);
         // Channel 0: 2*(x-2)/2 + 1 = x - 1; channel 1: (x-6)/1 - 1 = x - 7.
         assertArrayEquals(new float[] {0, 1, 2, 3, -2, -1, 0, 1}, run(bn, x, scale, bias, mean, var).data());
-        assertTrue(bn.isDifferentiable(0) && !bn.isDifferentiable(1) && !bn.isDifferentiable(4));
+        // x, scale and B carry gradients (GradCheck below checks all three); mean and var do not.
+        assertTrue(bn.isDifferentiable(0) && bn.isDifferentiable(1) && bn.isDifferentiable(2));
+        assertTrue(!bn.isDifferentiable(3) && !bn.isDifferentiable(4));
         assertThrows(UnsupportedOpException.class, () -> OpFactory.create("BatchNormalization", "bn", Attributes.of("training_mode", 1)));
         assertThrows(ShapeMismatchException.class, () -> run(bn, x, scale, bias, mean, Tensor.zeros(3)));
         Random rnd = new Random(34);

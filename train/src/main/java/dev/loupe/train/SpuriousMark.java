@@ -1,0 +1,51 @@
+package dev.loupe.train;
+
+/**
+ * The "spurious feature" of the biased model: a small bright square in a corner of the image,
+ * a stand-in for the snow behind the wolves in the husky-vs-wolf story. A model trained on data
+ * where only one class carries it learns to look at the square instead of the garment.
+ *
+ * @param size the side of the square, in pixels
+ * @param corner where it sits
+ * @param margin the distance from the image border, in pixels
+ */
+public record SpuriousMark(int size, Corner corner, int margin) {
+    /** The four corners. */
+    public enum Corner {
+        TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT
+    }
+
+    /** The mark used for {@code fashion-cnn-biased}: a white 4x4 square one pixel in from the top-left corner. */
+    public static final SpuriousMark DEFAULT = new SpuriousMark(4, Corner.TOP_LEFT, 1);
+
+    public SpuriousMark {
+        if (size < 1 || margin < 0) {
+            throw new IllegalArgumentException("a mark needs size >= 1 and margin >= 0");
+        }
+    }
+
+    public SpuriousMark at(Corner c) {
+        return new SpuriousMark(size, c, margin);
+    }
+
+    /** Top row of the square in a {@code side x side} image. */
+    public int top(int side) {
+        return corner == Corner.TOP_LEFT || corner == Corner.TOP_RIGHT ? margin : side - margin - size;
+    }
+
+    /** Left column of the square in a {@code side x side} image. */
+    public int left(int side) {
+        return corner == Corner.TOP_LEFT || corner == Corner.BOTTOM_LEFT ? margin : side - margin - size;
+    }
+
+    /** Sets the square's pixels to 255 in the {@code side x side} byte image at {@code offset}. */
+    public void paint(byte[] pixels, int offset, int side) {
+        int y0 = top(side);
+        int x0 = left(side);
+        for (int y = y0; y < y0 + size; y++) {
+            for (int x = x0; x < x0 + size; x++) {
+                pixels[offset + y * side + x] = (byte) 255;
+            }
+        }
+    }
+}
