@@ -1,0 +1,46 @@
+package dev.loupe.explain.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Opens the datasets that need no image decoding, by the text a user gives as {@code --data}:
+ * <ul>
+ *   <li>{@code fashion-mnist:train} or {@code fashion-mnist:test};</li>
+ *   <li>an IDX image file (gzipped or not), labels read from the MNIST-named sibling;</li>
+ *   <li>a {@code .npy} stack {@code [N, C, H, W]} or {@code [N, H, W]}.</li>
+ * </ul>
+ * Image folders (one sub-folder per class) need image decoding and are opened by the render
+ * module's {@code dev.loupe.render.data.DataSources}, which handles these too.
+ */
+public final class Datasets {
+    private Datasets() {
+    }
+
+    /**
+     * @throws IOException              when a file cannot be read
+     * @throws IllegalArgumentException when {@code spec} names nothing this method can open
+     */
+    public static Dataset open(String spec, Consumer<String> warnings) throws IOException {
+        if (spec.startsWith("fashion-mnist:")) {
+            return FashionMnist.open(spec.substring("fashion-mnist:".length()), warnings);
+        }
+        Path p = Path.of(spec);
+        if (Files.isDirectory(p)) {
+            throw new IllegalArgumentException(spec + " is a directory: image folders are opened by the render module (DataSources)");
+        }
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("no dataset at '" + spec + "': give fashion-mnist:train|test, an IDX file, a .npy stack or an image folder");
+        }
+        String fn = p.getFileName().toString().toLowerCase();
+        if (fn.endsWith(".npy")) {
+            return NpyDataset.open(p);
+        }
+        if (fn.contains("idx") || fn.endsWith(".gz") || fn.contains("ubyte")) {
+            return IdxDataset.open(p, null, warnings);
+        }
+        throw new IllegalArgumentException("cannot tell the format of '" + spec + "': expected a .npy stack or an IDX file (name containing idx or ubyte)");
+    }
+}
