@@ -511,7 +511,7 @@ public final class DemoReport {
     private TileGrid.Row neighbourRow(Dataset data, Embedding e, NeighborIndex index, int q, int k, String what, List<String> names)
             throws IOException {
         List<TileGrid.Tile> tiles = new ArrayList<>();
-        tiles.add(new TileGrid.Tile(MaxActivatingPatches.unit(data.item(e.indices()[q]).image()), "query: " + name(names, e.labels()[q])));
+        tiles.add(new TileGrid.Tile(MaxActivatingPatches.unit(data.item(e.indices()[q]).image()), name(names, e.labels()[q])));
         int shown = 0;
         for (NeighborIndex.Neighbor nb : index.search(e.row(q), k + 1)) {
             if (nb.index() == q || shown == k) {
