@@ -134,7 +134,7 @@ final class TsneCommand implements Callable<Integer> {
                 }
             }
             String heading = String.format(Locale.ROOT, "t-SNE of %s (%d points, perplexity %s)", embeddings.getFileName(), n,
-                    Session.num(perplexity));
+                    java.math.BigDecimal.valueOf(perplexity).stripTrailingZeros().toPlainString());
             if (out != null) {
                 if (out.toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
                     AtomicFiles.write(out, IndirectPictures.scatterSvg(r.coordinates(), n, lab, names, size, heading).getBytes(StandardCharsets.UTF_8));

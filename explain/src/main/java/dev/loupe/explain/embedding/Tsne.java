@@ -96,7 +96,9 @@ public final class Tsne {
         float[] x = data;
         int dim = d;
         if (o.pcaDims() > 0 && d > o.pcaDims()) {
-            x = Pca.fit(data, n, d, o.pcaDims(), 30, o.seed()).transform(data, n);
+            // Above 2048 dimensions each subspace iteration is two N x D x 50 products (the covariance
+            // is not formed); a few iterations give a subspace that is plenty for t-SNE's neighbours.
+            x = Pca.fit(data, n, d, o.pcaDims(), d > 2048 ? 6 : 30, o.seed()).transform(data, n);
             dim = o.pcaDims();
         }
         SparseP p = similarities(x, n, dim, o.perplexity());

@@ -96,4 +96,25 @@ class TsneTest {
         assertTrue(trust >= 0.90, "trustworthiness " + trust);
         assertTrue(acc > 0.7, "2-D kNN accuracy " + acc);
     }
+
+    /**
+     * The trained fashion-cnn shipped in models/ (test accuracy 0.91): its classifier input
+     * (flatten1_out, 3136-d) for the first 2,000 test images. Skipped when the model is absent.
+     */
+    @Test
+    void fashionMnistTrainedCnnFeaturesTrustworthinessAtLeast090() throws Exception {
+        java.nio.file.Path model = java.nio.file.Path.of("..", "models", "fashion-cnn.onnx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(model), "models/fashion-cnn.onnx is not here");
+        dev.loupe.engine.Graph g = dev.loupe.onnx.OnnxImporter.load(model);
+        Dataset data = FashionMnist.open("test", null);
+        Embedding e = Embeddings.compute(g, data, null, null, Embeddings.Pool.AVERAGE, 100, 2000, null, null, null);
+        assertEquals("flatten1_out", e.layer());
+        Tsne.Result r = Tsne.run(e.data(), e.n(), e.d(), Tsne.Options.defaults(), null, null);
+        double trust = EmbeddingQuality.trustworthiness(e.data(), e.d(), r.coordinates(), 2, e.n(), 10);
+        double acc = EmbeddingQuality.knnAccuracy(r.coordinates(), 2, e.n(), e.labels(), 10);
+        System.out.printf("Fashion-MNIST, fashion-cnn features (%d x %d): trustworthiness(k=10) %.4f, 2-D 10-NN accuracy %.4f%n",
+                e.n(), e.d(), trust, acc);
+        assertTrue(trust >= 0.90, "trustworthiness " + trust);
+        assertTrue(acc > 0.75, "2-D kNN accuracy " + acc);
+    }
 }
