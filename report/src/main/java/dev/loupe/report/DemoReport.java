@@ -188,14 +188,14 @@ public final class DemoReport {
         var deeper = Filters.conv(g, SQUEEZE_DEEPER_CONV);
         Tensor w2 = Filters.weights(g, deeper);
         TileGrid gray = Filters.channelRows(w2, null, 8, null, 16, Filters.Scaling.PER_TILE);
-        String b = png("01-filters-deeper.png", IndirectPictures.grid(gray, 0, 24, null, true));
+        String b = png("01-filters-deeper.png", IndirectPictures.grid(gray, 0, 32, null, false));
         section(1, "What the first layers look for: filters",
                 figure(a, "SqueezeNet conv1: all " + w.dim(0) + " filters of " + w.dim(1) + "x" + w.dim(2) + "x" + w.dim(3)
-                        + " as RGB tiles (each tile scaled on its own). Read them as the colours and edges the first layer "
-                        + "responds to: oriented edges, colour blobs, a few noisy ones. For the model builder; only the first "
+                        + " as RGB tiles (each tile scaled on its own). Read them as the colour contrasts and tiny edges the "
+                        + "first layer responds to (SqueezeNet's kernels are only 3x3, so there is little shape to see). For the model builder; only the first "
                         + "layer can be read this way, because only it sees pixels.")
                         + figure(b, "A deeper conv (" + esc(deeper.name()) + ", " + Tensor.shapeString(w2.shape()) + "): one row per "
-                                + "filter, one grayscale tile per input channel. These 3x3 kernels act on feature maps, not on "
+                                + "filter (the first 8), one grayscale tile per input channel (the first 16). These 3x3 kernels act on feature maps, not on "
                                 + "pixels, so they say almost nothing by themselves: the lecture's reason to look at activations "
                                 + "instead."));
     }
@@ -213,8 +213,8 @@ public final class DemoReport {
                         "32 strongest of " + act.dim(1) + " channels, " + act.dim(2) + "x" + act.dim(3))), 2, null));
         section(2, "What a middle layer responds to in one photo: activation maps",
                 figure(a, "The 32 channels of " + esc(SQUEEZE_MIDDLE) + " with the largest activation for the husky photo, each "
-                        + "scaled on its own (white = strong). Many maps are sparse and light up on parts of the dog (face, "
-                        + "ears, fur edges). For the model builder: it shows which units fire, not what they mean or whether "
+                        + "scaled on its own (white = strong). Compare each map with the photo: some are sparse "
+                        + "spots, others follow large regions such as the fur or the background. For the model builder: it shows which units fire, not what they mean or whether "
                         + "the class depends on them."));
     }
 
