@@ -143,6 +143,7 @@ public final class DemoReport {
             Graph biased = OnnxImporter.load(BundledModels.path(BundledModels.FASHION_BIASED).orElseThrow());
             Dataset data = Datasets.open("fashion-mnist:test", w -> log.println("loupe: warning: " + w));
             int n = Math.min(options.images(), data.size());
+            dataName = data.name();
 
             begin("1. filters");
             filters(squeeze);
@@ -577,6 +578,7 @@ public final class DemoReport {
     }
 
     private String stepName;
+    private String dataName = "fashion-mnist:test";
 
     private void begin(String name) {
         stepName = name;
@@ -628,8 +630,8 @@ public final class DemoReport {
         html.append("<section id=\"s9\"><h2>9. How long it took, and where</h2><footer><table><tr><th>step</th><th>wall time"
                 + "</th></tr>").append(rows).append("</table>\n<p>Machine: ").append(esc(machine)).append(". Generated ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append(" by <code>loupe demo</code>; ")
-                .append(options.images()).append(" Fashion-MNIST test images (")
-                .append("the bundled 1,000-image subset, or the installed test split).</p></footer></section>\n</body></html>\n");
+                .append("the first ").append(options.images()).append(" images of ").append(esc(dataName))
+                .append(".</p></footer></section>\n</body></html>\n");
     }
 
     static String cpuModel() {
