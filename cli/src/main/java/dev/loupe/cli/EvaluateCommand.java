@@ -2,7 +2,6 @@ package dev.loupe.cli;
 
 import dev.loupe.train.FashionTraining;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,19 +39,12 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A path as given, else {@code models/NAME.onnx} under LOUPE_HOME or the working directory. */
+    /** A path as given, else a bundled model by name (see 'loupe models'). */
     static Path resolve(String model) {
-        Path p = Path.of(model);
-        if (Files.exists(p) || model.contains("/") || model.endsWith(".onnx")) {
-            return p;
+        try {
+            return dev.loupe.render.BundledModels.resolve(model);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
         }
-        String home = System.getProperty("loupe.home", System.getenv("LOUPE_HOME"));
-        for (Path base : home == null ? new Path[] {Path.of("")} : new Path[] {Path.of(home), Path.of("")}) {
-            Path bundled = base.resolve("models").resolve(model + ".onnx");
-            if (Files.isRegularFile(bundled)) {
-                return bundled;
-            }
-        }
-        return p;
     }
 }

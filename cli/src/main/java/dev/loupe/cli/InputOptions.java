@@ -30,8 +30,9 @@ final class InputOptions {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "imagenet",
-            description = "Preprocessing: imagenet (resize 256, centre crop 224, ImageNet mean/std) or none (x/255). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Preprocessing: imagenet (resize 256, centre crop 224, ImageNet mean/std) or none (x/255). Default: imagenet, "
+                    + "or none for a model with one input channel (such as fashion-cnn: gray 28x28 as x/255).")
     String preset;
 
     @Option(names = "--size", paramLabel = "N",
@@ -64,12 +65,13 @@ final class InputOptions {
     Preprocess preprocess(Graph graph) {
         Preprocess p;
         try {
-            p = Preprocess.preset(preset);
+            String name = preset != null ? preset : grayInput(graph) ? "none" : "imagenet";
+            p = Preprocess.preset(name);
             if (channels != null) {
                 p = p.withChannels(ChannelOrder.parse(channels));
             }
             // A model with a fixed input size gets it from the cropping preset; 'none' stays as is.
-            Integer s = size != null ? size : p.name().equals("imagenet") ? declaredSquareSize(graph) : null;
+            Integer s = size != null ? size : p.name().equals("imagenet") || grayInput(graph) ? declaredSquareSize(graph) : null;
             if (s != null) {
                 p = p.withSize(s);
             }
@@ -83,6 +85,30 @@ final class InputOptions {
             throw new UsageException(e.getMessage(), e);
         }
         return p;
+    }
+
+    /** Whether the model declares a one-channel (gray) image input, as the bundled Fashion-MNIST models do. */
+    static boolean grayInput(Graph graph) {
+        if (graph == null || graph.inputs().size() != 1) {
+            return false;
+        }
+        int[] s = graph.inputs().get(0).shape();
+        return s != null && s.length == 4 && s[1] == 1;
+    }
+
+    /** {@code [N, 3, H, W]} as its channel mean {@code [N, 1, H, W]}: photos for a gray model. */
+    static Tensor gray(Tensor t) {
+        int n = t.dim(0);
+        int plane = t.dim(2) * t.dim(3);
+        float[] g = new float[n * plane];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 3; c++) {
+                for (int j = 0; j < plane; j++) {
+                    g[i * plane + j] += t.data()[(i * 3 + c) * plane + j] / 3f;
+                }
+            }
+        }
+        return new Tensor(new int[] {n, 1, t.dim(2), t.dim(3)}, g);
     }
 
     /** The model's fixed square input size, if it declares one other than the preset's. */
@@ -102,7 +128,8 @@ final class InputOptions {
         Preprocess p = preprocess(graph);
         if (source.image != null) {
             Preprocessed photo = p.apply(cropped(dev.loupe.render.image.Images.load(source.image)));
-            return new Input(photo.tensor(), photo, p, fileName(source.image));
+            Tensor x = grayInput(graph) && photo.tensor().dim(1) == 3 ? gray(photo.tensor()) : photo.tensor();
+            return new Input(x, photo, p, fileName(source.image));
         }
         Path f = source.tensor;
         if (!Files.isRegularFile(f)) {

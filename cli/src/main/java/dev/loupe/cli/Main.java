@@ -11,8 +11,10 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "loupe", mixinStandardHelpOptions = true, version = "loupe 0.1.0",
         description = "Visual explanations for CNN image classifiers given as ONNX files.",
         subcommands = {InfoCommand.class, PredictCommand.class, ActivationsCommand.class, ExplainCommand.class,
-                CompareCommand.class, FiltersCommand.class, PatchesCommand.class, DeconvCommand.class, EmbedCommand.class,
-                NeighborsCommand.class, TsneCommand.class, TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+                CompareCommand.class, TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, DemoCommand.class,
+                FiltersCommand.class,
+                PatchesCommand.class, DeconvCommand.class, EmbedCommand.class, NeighborsCommand.class, TsneCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USAGE = 2;
     public static final int FAILURE = 1;

@@ -3,6 +3,7 @@ package dev.loupe.cli;
 import dev.loupe.onnx.ModelLoadException;
 import dev.loupe.onnx.OnnxImporter;
 import dev.loupe.onnx.OnnxModel;
+import dev.loupe.render.BundledModels;
 import dev.loupe.render.Labels;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,11 +15,12 @@ import picocli.CommandLine.Option;
 /** {@code --model} and {@code --labels}, shared by every command. */
 final class ModelOptions {
     /** The model shipped in the repository, used when --model is not given. */
-    static final String BUNDLED = "models/squeezenet1.1-imagenet.onnx";
+    static final String BUNDLED = "models/" + BundledModels.SQUEEZENET.file();
 
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL.onnx",
-            description = "The ONNX classifier (default: the bundled SqueezeNet 1.1, " + BUNDLED + ").")
-    Path model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "The ONNX classifier: a path or a bundled name (squeezenet1.1, fashion-cnn, fashion-cnn-biased; "
+                    + "see 'loupe models'). Default: squeezenet1.1.")
+    String model;
 
     @Option(names = "--labels", paramLabel = "FILE",
             description = "Class names, one per line in output order (default: labels.txt, <model>.labels.txt "
@@ -28,7 +30,11 @@ final class ModelOptions {
     /** The model file: --model, else the bundled one under LOUPE_HOME (set by the ./loupe launcher). */
     Path modelPath() {
         if (model != null) {
-            return model;
+            try {
+                return BundledModels.resolve(model);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
         }
         String home = System.getProperty("loupe.home", System.getenv("LOUPE_HOME"));
         if (home != null && Files.isRegularFile(Path.of(home, BUNDLED))) {
@@ -62,7 +68,8 @@ final class ModelOptions {
             return Labels.none();
         }
         String stem = m.getFileName().toString().replaceFirst("\\.onnx$", "");
-        for (String name : List.of(stem + ".labels.txt", "labels.txt", "imagenet_labels.txt")) {
+        String own = BundledModels.ofFile(m).map(BundledModels.Model::labels).orElse(stem + ".labels.txt");
+        for (String name : List.of(own, stem + ".labels.txt", "labels.txt", "imagenet_labels.txt")) {
             Path p = dir.resolve(name);
             if (Files.isRegularFile(p)) {
                 Labels l = Labels.load(p);
