@@ -115,7 +115,6 @@ public final class Trace {
             if (!anyGrad) {
                 continue;
             }
-            // A wrt tensor that is also produced by a node stops there unless a seed lies upstream.
             BackwardRule rule = graph.ruleFor(n);
             Tensor[] gIn = rule != null ? rule.backward(n, saved[i], gOut, need) : n.op().backward(saved[i], gOut, need);
             for (int k = 0; k < need.length; k++) {
