@@ -74,16 +74,67 @@ public final class Gemm {
         if (m <= 0 || n <= 0) {
             return;
         }
-        if (beta != 1f) {
+        boolean simd = SIMD && (long) m * n * k >= SIMD_WORK && alpha != 0f;
+        // The fast kernel overwrites C on its first K slab when beta is 0, which saves a pass over C.
+        if (beta != 1f && !(simd && beta == 0f)) {
             scale(m, n, beta, c, cOff, ldc);
         }
         if (k <= 0 || alpha == 0f) {
             return;
         }
-        if (SIMD && (long) m * n * k >= SIMD_WORK) {
-            SimdGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, aConstant);
+        if (simd) {
+            final float[] bb = b;
+            final int bo = bOff;
+            final int lb = ldb;
+            PanelSource source = (p0, kc, j0, j1, nr, dst) -> SimdGemm.packMatrix(transB, bb, bo, lb, p0, kc, j0, j1, nr, dst);
+            SimdGemm.sgemm(transA, m, n, k, alpha, a, aOff, lda, source, c, cOff, ldc, aConstant, beta != 0f);
         } else {
             plain(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * A B operand given by how to pack it rather than as a stored matrix, so that im2col can write
+     * straight into the layout the kernel reads.
+     */
+    @FunctionalInterface
+    public interface PanelSource {
+        /**
+         * Writes rows {@code p0 .. p0+kc} and columns {@code j0 .. j1} of B into {@code dst} as
+         * panels of {@code nr} columns: panel {@code t} (columns {@code j0 + t*nr ..}) starts at
+         * {@code t*nr*kc}, and within it row {@code p} at {@code p*nr}. Columns past {@code j1}
+         * in the last panel are written as 0. With {@code nr = j1 - j0} this is the plain
+         * row-major kc x (j1-j0) matrix. dst modified.
+         */
+        void pack(int p0, int kc, int j0, int j1, int nr, float[] dst);
+    }
+
+    /**
+     * {@code C[m x n] = A[m x k] * B[k x n]} with B given by {@code b} and A constant (a layer's
+     * weights, packed once as in {@link #sgemmConstantA}); C's old contents are ignored. A not
+     * modified; C modified (its m x n window). Without the Vector API, B is materialised once
+     * and the plain path runs.
+     */
+    public static void sgemmConstantA(int m, int n, int k, float[] a, int aOff, int lda, PanelSource b,
+            float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            scale(m, n, 0f, c, cOff, ldc);
+            return;
+        }
+        if (SIMD && (long) m * n * k >= SIMD_WORK) {
+            SimdGemm.sgemm(false, m, n, k, 1f, a, aOff, lda, b, c, cOff, ldc, true, false);
+        } else {
+            float[] col = Scratch.take(k * n);
+            try {
+                b.pack(0, k, 0, n, n, col);
+                scale(m, n, 0f, c, cOff, ldc);
+                plain(false, false, m, n, k, 1f, a, aOff, lda, col, 0, n, c, cOff, ldc);
+            } finally {
+                Scratch.give(col);
+            }
         }
     }
 

@@ -59,6 +59,109 @@ public final class Im2col {
     }
 
     /**
+     * Rows {@code p0 .. p0+kc} and columns {@code j0 .. j1} of the column matrix of {@link #im2col}
+     * written straight into the panel layout of {@link Gemm.PanelSource#pack}: panels of {@code nr}
+     * columns, each {@code nr * kc} floats, row-major inside, columns past {@code j1} zero. This
+     * is im2col and GEMM packing in one pass, without the column matrix. x not modified; dst
+     * modified.
+     */
+    public static void pack(float[] x, int xOff, Window2d g, int p0, int kc, int j0, int j1, int nr, float[] dst) {
+        int kw = g.kw();
+        int kh = g.kh();
+        int ow = g.ow();
+        int sw = g.sw();
+        int w = g.w();
+        int h = g.h();
+        int plane = h * w;
+        // Valid output-column ranges per kernel column: they depend only on kj.
+        int[] lo = new int[kw];
+        int[] hi = new int[kw];
+        for (int kj = 0; kj < kw; kj++) {
+            lo[kj] = g.firstValidX(kj * g.dw());
+            hi[kj] = g.endValidX(kj * g.dw());
+        }
+        // Segments: runs of output pixels inside one output row and one panel. For each, where it
+        // starts in dst (less the row term p*nr), its output row and first column, and its length.
+        int maxSegs = (j1 - j0 + nr - 1) / nr * (nr / Math.max(1, Math.min(ow, nr)) + 2);
+        int[] segDst = new int[maxSegs];
+        int[] segIy = new int[maxSegs];
+        int[] segOx = new int[maxSegs];
+        int[] segLen = new int[maxSegs];
+        int segs = 0;
+        for (int j = j0; j < j1; ) {
+            int panel = (j - j0) / nr;
+            int q = (j - j0) % nr;
+            int ox = j % ow;
+            int len = Math.min(Math.min(nr - q, ow - ox), j1 - j);
+            segDst[segs] = panel * nr * kc + q;
+            segIy[segs] = (j / ow) * g.sh() - g.padTop();
+            segOx[segs] = ox;
+            segLen[segs] = len;
+            segs++;
+            j += len;
+        }
+        int tailPanel = (j1 - j0) % nr == 0 ? -1 : (j1 - j0) / nr;
+        int tailCols = (j1 - j0) % nr;
+        int kj = p0 % kw;
+        int ki = (p0 / kw) % kh;
+        int ch = p0 / (kw * kh);
+        for (int p = 0; p < kc; p++) {
+            int rowTerm = p * nr;
+            int chanOff = xOff + ch * plane;
+            int xShift = kj * g.dw() - g.padLeft();
+            int yShift = ki * g.dh();
+            int l = lo[kj];
+            int u = hi[kj];
+            for (int s = 0; s < segs; s++) {
+                int d = segDst[s] + rowTerm;
+                int len = segLen[s];
+                int iy = segIy[s] + yShift;
+                if (iy < 0 || iy >= h) {
+                    Arrays.fill(dst, d, d + len, 0f);
+                    continue;
+                }
+                int ox0 = segOx[s];
+                int ox1 = ox0 + len;
+                int src = chanOff + iy * w + xShift;
+                if (ox0 >= l && ox1 <= u) {
+                    // Fully inside the image: the common case.
+                    if (sw == 1) {
+                        System.arraycopy(x, src + ox0, dst, d, len);
+                    } else {
+                        for (int t = 0; t < len; t++) {
+                            dst[d + t] = x[src + (ox0 + t) * sw];
+                        }
+                    }
+                    continue;
+                }
+                int a = Math.max(ox0, Math.min(ox1, l));
+                int b = Math.min(ox1, Math.max(a, u));
+                d -= ox0;
+                for (int ox = ox0; ox < a; ox++) {
+                    dst[d + ox] = 0f;
+                }
+                for (int ox = a; ox < b; ox++) {
+                    dst[d + ox] = x[src + ox * sw];
+                }
+                for (int ox = b; ox < ox1; ox++) {
+                    dst[d + ox] = 0f;
+                }
+            }
+            if (tailPanel >= 0) {
+                int d = tailPanel * nr * kc + rowTerm;
+                Arrays.fill(dst, d + tailCols, d + nr, 0f);
+            }
+            if (++kj == kw) {
+                kj = 0;
+                if (++ki == kh) {
+                    ki = 0;
+                    ch++;
+                }
+            }
+        }
+    }
+
+    /**
      * The adjoint of {@link #im2col}: adds every column entry back onto the pixel it came from,
      * {@code dx[dxOff + ...] += col[...]} (entries that came from padding are dropped). col not
      * modified; dx modified (accumulated into). Parallel over channels.

@@ -6,18 +6,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinTask;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API SGEMM behind {@link Gemm#sgemm} when {@code jdk.incubator.vector} is present.
  *
- * <p>Layout in the style of GotoBLAS: A is packed once into panels of {@link #MR} rows
- * ({@code p}-major, so one K step reads MR consecutive floats), B is packed per task into panels
- * of {@link #NR} columns for a {@link #KC}-deep slab, and an MR x NR register tile of
- * accumulators is updated with one broadcast of A and two vector loads of B per K step. Packing
- * absorbs the transposes, so the micro-kernel has a single shape. Tasks are (row block, column
- * block) pairs run on the engine's pool.
+ * <p>Layout in the style of GotoBLAS: A is packed into panels of {@link #MR} rows ({@code p}-major,
+ * so one K step reads MR consecutive floats), once per weight array; B is packed per task into
+ * panels of {@link #NR} columns for a {@link #KC}-deep slab, by a {@link Gemm.PanelSource} (a stored
+ * matrix, or im2col writing straight into the packed layout); an MR x NR register tile of
+ * accumulators is updated with MR broadcasts of A and two vector loads of B per K step.
+ *
+ * <p>Tasks own column blocks of C, so each packs its share of B exactly once; only when there are
+ * too few column blocks to feed every core are rows split as well.
  *
  * <p>Only loaded when the incubator module is available; see {@link Gemm#SIMD}.
  */
@@ -25,20 +28,26 @@ final class SimdGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /**
-     * Rows of the register tile. Six rows of two vectors is twelve accumulators plus two B vectors
-     * and one broadcast: fifteen registers, which fits AVX2's sixteen as well as AVX-512's 32.
+     * Rows of the register tile. Four rows of two vectors is eight accumulators; with two B
+     * vectors and four broadcasts that is fourteen registers. C2 schedules every load of a K step
+     * before the multiply-adds, so a six-row tile (fifteen live registers at best, eighteen as
+     * scheduled) spills an accumulator to the stack on AVX2's sixteen, which measured 40 % slower
+     * than this tile on JDK 25.
      */
-    static final int MR = 6;
+    static final int MR = 4;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed slab: an MR x KC strip of A and a KC x NR strip of B fit in L1. */
     static final int KC = 256;
-    /** Columns per task: a KC x NC slab of packed B stays in L2. */
-    static final int NC = 512;
-    /** Rows per task; a multiple of MR so every task starts on an A panel boundary. */
-    static final int MC = 12 * MR;
+    /** Rows of A walked per B micro-panel: an MC x KC block of packed A (128 KiB) stays in L2. */
+    static final int MC = 128;
+    /** Most columns per task: a KC x NC slab of packed B (256 KiB) stays in L2. */
+    static final int NC = 256;
+    /** Below this many multiply-adds a product runs on the calling thread. */
+    static final long PARALLEL_WORK = 1L << 18;
 
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private SimdGemm() {
     }
@@ -50,9 +59,12 @@ final class SimdGemm {
     private static final Map<float[], Map<List<Integer>, float[]>> PACKED =
             Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** Same contract as {@link Gemm#sgemm}, with beta already applied to C by the caller. */
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean aConstant) {
+    /**
+     * {@code C = alpha * op(A) * B (+ C when accumulate)}, B given by its packer. C modified (its
+     * m x n window); A not modified.
+     */
+    static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+            Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean aConstant, boolean accumulate) {
         float[] ap;
         if (aConstant) {
             List<Integer> key = List.of(transA ? 1 : 0, m, k, aOff, lda);
@@ -61,18 +73,27 @@ final class SimdGemm {
         } else {
             ap = packA(transA, m, k, a, aOff, lda);
         }
-        int rowBlocks = (m + MC - 1) / MC;
-        int colBlocks = (n + NC - 1) / NC;
-        int tasks = rowBlocks * colBlocks;
+        int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
+        int threads = work < PARALLEL_WORK || ForkJoinTask.inForkJoinPool() ? 1 : Parallel.threads();
+        int colTasks = Math.max((n + NC - 1) / NC, Math.min(panels, 2 * threads));
+        int rowPanels = (m + MR - 1) / MR;
+        int rowTasks = colTasks >= 2 * threads ? 1 : Math.min(rowPanels, (2 * threads + colTasks - 1) / colTasks);
+        int tasks = colTasks * rowTasks;
         Parallel.RangeBody body = (from, to) -> {
             for (int t = from; t < to; t++) {
-                int i0 = (t % rowBlocks) * MC;
-                int j0 = (t / rowBlocks) * NC;
-                block(i0, Math.min(m, i0 + MC), j0, Math.min(n, j0 + NC), k, alpha, ap, transB, b, bOff, ldb, c, cOff, ldc);
+                int ct = t / rowTasks;
+                int rt = t % rowTasks;
+                int j0 = (int) ((long) panels * ct / colTasks) * NR;
+                int j1 = Math.min(n, (int) ((long) panels * (ct + 1) / colTasks) * NR);
+                int i0 = (int) ((long) rowPanels * rt / rowTasks) * MR;
+                int i1 = Math.min(m, (int) ((long) rowPanels * (rt + 1) / rowTasks) * MR);
+                if (j0 < j1 && i0 < i1) {
+                    block(i0, i1, j0, j1, k, alpha, ap, b, c, cOff, ldc, accumulate);
+                }
             }
         };
-        if (tasks == 1 || work < (1L << 18)) {
+        if (tasks == 1 || threads == 1) {
             body.run(0, tasks);
         } else {
             Parallel.forRange(tasks, 1, body);
@@ -108,29 +129,37 @@ final class SimdGemm {
     }
 
     private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap,
-            boolean transB, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+            Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate) {
+        int width = ((j1 - j0 + NR - 1) / NR) * NR;
         float[] bp = PACK_B.get();
-        float[] edge = new float[MR * NR];
+        if (bp.length < KC * width) {
+            bp = new float[KC * width];
+            PACK_B.set(bp);
+        }
+        float[] edge = EDGE.get();
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
-            packB(transB, p0, kc, j0, j1, b, bOff, ldb, bp);
-            // B micro-panel outer so it stays in L1 while the A micro-panels of this block stream
-            // from L2 (they are 2.7x smaller than a B micro-panel).
-            for (int j = j0; j < j1; j += NR) {
-                int cols = Math.min(NR, j1 - j);
-                int bBase = ((j - j0) / NR) * NR * kc;
-                for (int i = i0; i < i1; i += MR) {
-                    int rows = Math.min(MR, i1 - i);
-                    int aBase = (i / MR) * MR * k + p0 * MR;
-                    if (rows == MR && cols == NR) {
-                        kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc);
-                    } else {
-                        java.util.Arrays.fill(edge, 0f);
-                        kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR);
-                        for (int r = 0; r < rows; r++) {
-                            int ci = cOff + (i + r) * ldc + j;
-                            for (int q = 0; q < cols; q++) {
-                                c[ci + q] += edge[r * NR + q];
+            b.pack(p0, kc, j0, j1, NR, bp);
+            boolean acc = accumulate || p0 > 0;
+            for (int ic = i0; ic < i1; ic += MC) {
+                int ie = Math.min(i1, ic + MC);
+                // B micro-panel outer so it stays in L1 while the A micro-panels of this block
+                // stream from L2.
+                for (int j = j0; j < j1; j += NR) {
+                    int cols = Math.min(NR, j1 - j);
+                    int bBase = ((j - j0) / NR) * NR * kc;
+                    for (int i = ic; i < ie; i += MR) {
+                        int rows = Math.min(MR, ie - i);
+                        int aBase = (i / MR) * MR * k + p0 * MR;
+                        if (rows == MR && cols == NR) {
+                            kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc);
+                        } else {
+                            kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR, false);
+                            for (int r = 0; r < rows; r++) {
+                                int ci = cOff + (i + r) * ldc + j;
+                                for (int q = 0; q < cols; q++) {
+                                    c[ci + q] = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
+                                }
                             }
                         }
                     }
@@ -139,39 +168,70 @@ final class SimdGemm {
         }
     }
 
-    /** Rows p0..p0+kc of B, columns j0..j1, into NR-column panels (p-major), zero-padded. bp modified. */
-    private static void packB(boolean transB, int p0, int kc, int j0, int j1, float[] b, int bOff, int ldb, float[] bp) {
-        for (int j = j0; j < j1; j += NR) {
-            int cols = Math.min(NR, j1 - j);
-            int base = ((j - j0) / NR) * NR * kc;
-            for (int p = 0; p < kc; p++) {
-                int dst = base + p * NR;
-                if (transB) {
-                    for (int q = 0; q < cols; q++) {
-                        bp[dst + q] = b[bOff + (j + q) * ldb + p0 + p];
+    /**
+     * Rows p0..p0+kc, columns j0..j1 of a stored B (or of B^T when {@code transB}) into panels of
+     * {@code nr} columns (p-major), zero-padded. dst modified; b not modified.
+     */
+    static void packMatrix(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int j1, int nr, float[] dst) {
+        if (transB) {
+            for (int j = j0; j < j1; j += nr) {
+                int cols = Math.min(nr, j1 - j);
+                int base = ((j - j0) / nr) * nr * kc;
+                for (int q = 0; q < cols; q++) {
+                    int src = bOff + (j + q) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * nr + q] = b[src + p];
                     }
+                }
+                zeroTail(dst, base, kc, cols, nr);
+            }
+            return;
+        }
+        // Row-outer: each row of B is read once, front to back, and scattered over the panels.
+        // Panel-outer would walk kc rows ldb apart per panel, a TLB miss per row for wide B.
+        int full = (j1 - j0) / nr;
+        boolean vector = nr == NR;
+        for (int p = 0; p < kc; p++) {
+            int src = bOff + (p0 + p) * ldb + j0;
+            int d = p * nr;
+            for (int t = 0; t < full; t++, src += nr, d += nr * kc) {
+                if (vector) {
+                    FloatVector.fromArray(S, b, src).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
                 } else {
-                    System.arraycopy(b, bOff + (p0 + p) * ldb + j, bp, dst, cols);
+                    System.arraycopy(b, src, dst, d, nr);
                 }
-                for (int q = cols; q < NR; q++) {
-                    bp[dst + q] = 0f;
-                }
+            }
+            int rest = (j1 - j0) - full * nr;
+            if (rest > 0) {
+                System.arraycopy(b, src, dst, d, rest);
+                java.util.Arrays.fill(dst, d + rest, d + nr, 0f);
             }
         }
     }
 
-    /** C[0..MR, 0..NR] += alpha * Apanel * Bpanel over kc steps. C modified; panels not modified. */
+    private static void zeroTail(float[] dst, int base, int kc, int cols, int nr) {
+        if (cols < nr) {
+            for (int p = 0; p < kc; p++) {
+                java.util.Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
+            }
+        }
+    }
+
+    /**
+     * C[0..MR, 0..NR] = alpha * Apanel * Bpanel over kc steps, added to C's old contents when
+     * {@code acc}. C modified; panels not modified.
+     */
     private static void kernel(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
-            float[] c, int cOff, int ldc) {
+            float[] c, int cOff, int ldc, boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int pa = aOff;
-        int pb = bOff;
-        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+        for (int p = 0; p < kc; p++) {
+            // Offsets from the loop counter (not separate running indices) let C2 hoist the bounds checks.
+            int pa = aOff + p * MR;
+            int pb = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector a;
@@ -187,26 +247,36 @@ final class SimdGemm {
             a = FloatVector.broadcast(S, ap[pa + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
         }
         // Written out rather than through a helper: passing vectors to a call that is not inlined
         // makes C2 box them, and the boxes then stay inside the loop (about 6x slower).
-        FloatVector.fromArray(S, c, cOff).add(c00.mul(alpha)).intoArray(c, cOff);
-        FloatVector.fromArray(S, c, cOff + L).add(c01.mul(alpha)).intoArray(c, cOff + L);
-        FloatVector.fromArray(S, c, cOff + ldc).add(c10.mul(alpha)).intoArray(c, cOff + ldc);
-        FloatVector.fromArray(S, c, cOff + ldc + L).add(c11.mul(alpha)).intoArray(c, cOff + ldc + L);
-        FloatVector.fromArray(S, c, cOff + 2 * ldc).add(c20.mul(alpha)).intoArray(c, cOff + 2 * ldc);
-        FloatVector.fromArray(S, c, cOff + 2 * ldc + L).add(c21.mul(alpha)).intoArray(c, cOff + 2 * ldc + L);
-        FloatVector.fromArray(S, c, cOff + 3 * ldc).add(c30.mul(alpha)).intoArray(c, cOff + 3 * ldc);
-        FloatVector.fromArray(S, c, cOff + 3 * ldc + L).add(c31.mul(alpha)).intoArray(c, cOff + 3 * ldc + L);
-        FloatVector.fromArray(S, c, cOff + 4 * ldc).add(c40.mul(alpha)).intoArray(c, cOff + 4 * ldc);
-        FloatVector.fromArray(S, c, cOff + 4 * ldc + L).add(c41.mul(alpha)).intoArray(c, cOff + 4 * ldc + L);
-        FloatVector.fromArray(S, c, cOff + 5 * ldc).add(c50.mul(alpha)).intoArray(c, cOff + 5 * ldc);
-        FloatVector.fromArray(S, c, cOff + 5 * ldc + L).add(c51.mul(alpha)).intoArray(c, cOff + 5 * ldc + L);
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+        }
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(S, c, cOff));
+            c01 = c01.add(FloatVector.fromArray(S, c, cOff + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, cOff + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, cOff + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L));
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
     }
 }

@@ -126,22 +126,19 @@ public final class Conv implements Op {
         int np = g.outPlane();
         boolean pointwise = g.isPointwise();
         Parallel.RangeBody body = (from, to) -> {
-            float[] col = pointwise ? null : Scratch.take(kdim * np);
             for (int t = from; t < to; t++) {
                 int img = t / group;
                 int gr = t % group;
                 int xOff = (img * c + gr * cg) * g.inPlane();
-                float[] src = x;
-                int srcOff = xOff;
-                if (!pointwise) {
-                    Im2col.im2col(x, xOff, cg, g, col, 0);
-                    src = col;
-                    srcOff = 0;
+                int yOff = (img * m + gr * mg) * np;
+                if (pointwise) {
+                    Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, yOff, np);
+                } else {
+                    // im2col straight into the GEMM's packed layout: no column matrix.
+                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
                 }
-                Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np,
-                        0f, y, (img * m + gr * mg) * np, np);
             }
-            Scratch.give(col);
         };
         runTasks(n * group, body);
     }

@@ -72,6 +72,37 @@ class GemmKernelTest {
         }
     }
 
+    @Test
+    void packedSourceGivesTheSameProductAsTheStoredMatrix() {
+        Random rnd = new Random(9);
+        // Shapes around the register tile (4 x 16), the K slab (256) and the column block (256).
+        int[][] sizes = {{4, 16, 256}, {5, 17, 257}, {64, 300, 600}, {3, 1, 9}, {130, 520, 31}, {1, 1000, 512}};
+        for (int[] s : sizes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            int lda = k + 1;
+            float[] a = random(rnd, 2 + m * lda);
+            float[] b = random(rnd, k * n);
+            float[] c = new float[3 + m * (n + 2)];
+            java.util.Arrays.fill(c, Float.NaN);
+            Gemm.PanelSource source = (p0, kc, j0, j1, nr, dst) -> {
+                int panels = (j1 - j0 + nr - 1) / nr;
+                for (int t = 0; t < panels; t++) {
+                    for (int p = 0; p < kc; p++) {
+                        for (int q = 0; q < nr; q++) {
+                            int j = j0 + t * nr + q;
+                            dst[t * nr * kc + p * nr + q] = j < j1 ? b[(p0 + p) * n + j] : 0f;
+                        }
+                    }
+                }
+            };
+            Gemm.sgemmConstantA(m, n, k, a, 2, lda, source, c, 3, n + 2);
+            double[] want = naive(false, false, m, n, k, 1f, a, 2, lda, b, 0, n, 0f, c, 3, n + 2);
+            assertMatches(want, c, c, m, n, k, 3, n + 2, "packed source (old C is NaN, must be ignored)");
+        }
+    }
+
     private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {

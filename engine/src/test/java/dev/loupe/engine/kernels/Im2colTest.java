@@ -69,4 +69,59 @@ class Im2colTest {
         assertEquals(3, Window2d.outputSize(5, 2, 2, 1, 1, 1, true));
         assertEquals(3, Window2d.outputSize(5, 2, 2, 1, 1, 1, false));
     }
+
+    @Test
+    void packWritesTheColumnMatrixInPanelLayoutForAnySlabAndColumnRange() {
+        Random rnd = new Random(11);
+        // h, w, kh, kw, sh, sw, dh, dw, pads (top, left, bottom, right): strides, dilations,
+        // asymmetric pads, outputs narrower than a panel and a 1-pixel-wide output.
+        int[][] cases = {
+            {9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+            {10, 7, 3, 2, 2, 2, 1, 1, 0, 1, 2, 0},
+            {8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+            {13, 5, 7, 3, 2, 1, 1, 1, 3, 1, 3, 1},
+            {6, 6, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
+            {5, 1, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0},
+            {30, 29, 5, 4, 3, 2, 1, 2, 2, 1, 0, 3},
+        };
+        for (int[] c : cases) {
+            Window2d g = Window2d.of(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], false);
+            int channels = 3;
+            int rows = channels * g.kh() * g.kw();
+            int np = g.outPlane();
+            int xOff = 4;
+            float[] x = new float[xOff + channels * g.inPlane()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextFloat() + 0.5f;
+            }
+            float[] col = new float[rows * np];
+            Im2col.im2col(x, xOff, channels, g, col, 0);
+            for (int nr : new int[] {1, 3, 8, 16}) {
+                int[][] slabs = {{0, rows}, {1, rows - 1}, {rows / 2, rows - rows / 2}};
+                int[][] ranges = {{0, np}, {1, np}, {np / 3, np - np / 4}};
+                for (int[] slab : slabs) {
+                    for (int[] range : ranges) {
+                        int p0 = slab[0];
+                        int kc = slab[1];
+                        int j0 = range[0];
+                        int j1 = range[1];
+                        int panels = (j1 - j0 + nr - 1) / nr;
+                        float[] dst = new float[panels * nr * kc];
+                        java.util.Arrays.fill(dst, Float.NaN);
+                        Im2col.pack(x, xOff, g, p0, kc, j0, j1, nr, dst);
+                        for (int t = 0; t < panels; t++) {
+                            for (int p = 0; p < kc; p++) {
+                                for (int q = 0; q < nr; q++) {
+                                    int j = j0 + t * nr + q;
+                                    float want = j < j1 ? col[(p0 + p) * np + j] : 0f;
+                                    assertEquals(want, dst[t * nr * kc + p * nr + q],
+                                            "case " + java.util.Arrays.toString(c) + " nr " + nr + " row " + (p0 + p) + " col " + j);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
