@@ -59,29 +59,70 @@ public final class Im2col {
     }
 
     /**
+     * The {@code channels} planes of {@code x} with each image row split into its {@code sw}
+     * column phases: row {@code iy} becomes {@code sw} rows of {@link #phaseWidth} pixels, phase
+     * {@code r} holding columns {@code r, r+sw, r+2sw, ..}. A strided convolution then reads every
+     * tap as a contiguous run (see {@link #pack}). x not modified; out (at least
+     * {@code channels * h * sw * phaseWidth} floats) modified.
+     */
+    public static void splitPhases(float[] x, int xOff, int channels, Window2d g, float[] out) {
+        int sw = g.sw();
+        int wq = phaseWidth(g);
+        int w = g.w();
+        int rows = channels * g.h();
+        for (int r = 0; r < rows; r++) {
+            int src = xOff + r * w;
+            int dst = r * sw * wq;
+            for (int phase = 0; phase < sw; phase++) {
+                int d = dst + phase * wq;
+                int i = 0;
+                for (int ix = phase; ix < w; ix += sw, i++) {
+                    out[d + i] = x[src + ix];
+                }
+                for (; i < wq; i++) {
+                    out[d + i] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Pixels per phase row of {@link #splitPhases}: {@code ceil(w / sw)}. */
+    public static int phaseWidth(Window2d g) {
+        return (g.w() + g.sw() - 1) / g.sw();
+    }
+
+    /**
      * Rows {@code p0 .. p0+kc} and columns {@code j0 .. j1} of the column matrix of {@link #im2col}
      * written straight into the panel layout of {@link Gemm.PanelSource#pack}: panels of {@code nr}
      * columns, each {@code nr * kc} floats, row-major inside, columns past {@code j1} zero. This
-     * is im2col and GEMM packing in one pass, without the column matrix. x not modified; dst
-     * modified.
+     * is im2col and GEMM packing in one pass, without the column matrix. With {@code split}, x
+     * holds the planes as {@link #splitPhases} lays them out (from {@code xOff}), which turns the
+     * strided reads of a strided convolution into contiguous ones. x not modified; dst modified.
      */
-    public static void pack(float[] x, int xOff, Window2d g, int p0, int kc, int j0, int j1, int nr, float[] dst) {
+    public static void pack(float[] x, int xOff, Window2d g, boolean split, int p0, int kc, int j0, int j1, int nr, float[] dst) {
         int kw = g.kw();
         int kh = g.kh();
         int ow = g.ow();
         int sw = g.sw();
-        int w = g.w();
         int h = g.h();
-        int plane = h * w;
-        // Valid output-column ranges per kernel column: they depend only on kj.
+        boolean phased = split && sw > 1;
+        int wq = phaseWidth(g);
+        int rowStride = phased ? sw * wq : g.w();
+        int plane = h * rowStride;
+        int step = phased ? 1 : sw;
+        // Per kernel column: the valid output-column range and where output column 0 reads from
+        // within an image row (the pixel of column ox is colBase + ox * step).
         int[] lo = new int[kw];
         int[] hi = new int[kw];
+        int[] colBase = new int[kw];
         for (int kj = 0; kj < kw; kj++) {
+            int shift = kj * g.dw() - g.padLeft();
             lo[kj] = g.firstValidX(kj * g.dw());
             hi[kj] = g.endValidX(kj * g.dw());
+            colBase[kj] = phased ? Math.floorMod(shift, sw) * wq + Math.floorDiv(shift, sw) : shift;
         }
         // Segments: runs of output pixels inside one output row and one panel. For each, where it
-        // starts in dst (less the row term p*nr), its output row and first column, and its length.
+        // starts in dst (less the row term p*nr), its first input row, first column and length.
         int maxSegs = (j1 - j0 + nr - 1) / nr * (nr / Math.max(1, Math.min(ow, nr)) + 2);
         int[] segDst = new int[maxSegs];
         int[] segIy = new int[maxSegs];
@@ -107,8 +148,7 @@ public final class Im2col {
         int ch = p0 / (kw * kh);
         for (int p = 0; p < kc; p++) {
             int rowTerm = p * nr;
-            int chanOff = xOff + ch * plane;
-            int xShift = kj * g.dw() - g.padLeft();
+            int chanOff = xOff + ch * plane + colBase[kj];
             int yShift = ki * g.dh();
             int l = lo[kj];
             int u = hi[kj];
@@ -122,14 +162,14 @@ public final class Im2col {
                 }
                 int ox0 = segOx[s];
                 int ox1 = ox0 + len;
-                int src = chanOff + iy * w + xShift;
+                int src = chanOff + iy * rowStride;
                 if (ox0 >= l && ox1 <= u) {
                     // Fully inside the image: the common case.
-                    if (sw == 1) {
+                    if (step == 1) {
                         System.arraycopy(x, src + ox0, dst, d, len);
                     } else {
                         for (int t = 0; t < len; t++) {
-                            dst[d + t] = x[src + (ox0 + t) * sw];
+                            dst[d + t] = x[src + (ox0 + t) * step];
                         }
                     }
                     continue;
@@ -141,7 +181,7 @@ public final class Im2col {
                     dst[d + ox] = 0f;
                 }
                 for (int ox = a; ox < b; ox++) {
-                    dst[d + ox] = x[src + ox * sw];
+                    dst[d + ox] = x[src + ox * step];
                 }
                 for (int ox = b; ox < ox1; ox++) {
                     dst[d + ox] = 0f;

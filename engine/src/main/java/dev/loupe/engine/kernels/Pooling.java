@@ -20,41 +20,135 @@ public final class Pooling {
      * and switches ({@code planes * oh*ow}) modified. Parallel over planes.
      */
     public static void maxPool(float[] x, int planes, Window2d g, float[] y, int[] switches) {
+        maxPool(x, planes, g, y);
+        maxPoolSwitches(x, planes, g, y, switches);
+    }
+
+    /**
+     * Max pooling values only (a NaN in a window wins; of +0 and -0, +0). Separable: a column max over the window's
+     * rows, then a row max over its columns, so no loop carries a chain of dependent compares
+     * across a whole window. x not modified; y modified. Parallel over planes.
+     */
+    public static void maxPool(float[] x, int planes, Window2d g, float[] y) {
+        int ow = g.ow();
+        int[] kjLo = new int[ow];
+        int[] kjHi = new int[ow];
+        for (int ox = 0; ox < ow; ox++) {
+            int x0 = ox * g.sw() - g.padLeft();
+            kjLo[ox] = validFrom(x0, g.dw());
+            kjHi[ox] = validTo(x0, g.dw(), g.kw(), g.w());
+        }
+        int sh = g.sh();
+        int sw = g.sw();
+        int dh = g.dh();
+        int dw = g.dw();
+        int w = g.w();
+        int oh = g.oh();
+        Parallel.forRange(planes, grain(g), (from, to) -> {
+            float[] colMax = new float[w];
+            for (int p = from; p < to; p++) {
+                int xPlane = p * g.inPlane();
+                int o = p * g.outPlane();
+                for (int oy = 0; oy < oh; oy++, o += ow) {
+                    int y0 = oy * sh - g.padTop();
+                    int kiLo = validFrom(y0, dh);
+                    int kiHi = validTo(y0, dh, g.kh(), g.h());
+                    if (kiLo >= kiHi) {
+                        java.util.Arrays.fill(y, o, o + ow, EMPTY_MAX);
+                        continue;
+                    }
+                    System.arraycopy(x, xPlane + (y0 + kiLo * dh) * w, colMax, 0, w);
+                    for (int ki = kiLo + 1; ki < kiHi; ki++) {
+                        int row = xPlane + (y0 + ki * dh) * w;
+                        for (int ix = 0; ix < w; ix++) {
+                            // Math.max propagates NaN and vectorises; a compare-and-select
+                            // measured 2.5x slower.
+                            colMax[ix] = Math.max(colMax[ix], x[row + ix]);
+                        }
+                    }
+                    for (int ox = 0; ox < ow; ox++) {
+                        int lo = kjLo[ox];
+                        int hi = kjHi[ox];
+                        if (lo >= hi) {
+                            y[o + ox] = EMPTY_MAX;
+                            continue;
+                        }
+                        int x0 = ox * sw - g.padLeft();
+                        float best = colMax[x0 + lo * dw];
+                        for (int kj = lo + 1; kj < hi; kj++) {
+                            best = Math.max(best, colMax[x0 + kj * dw]);
+                        }
+                        y[o + ox] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The switches of a max pooling whose values {@code y} are already known: for each output the
+     * first pixel of its window (row-major) that equals it, or the first NaN when it is NaN; -1
+     * for a window without input pixels. This is the argmax {@link #maxPool(float[], int, Window2d,
+     * float[], int[])} defines, computed only when a backward pass needs it. x and y not
+     * modified; switches modified. Parallel over planes.
+     */
+    public static void maxPoolSwitches(float[] x, int planes, Window2d g, float[] y, int[] switches) {
+        int ow = g.ow();
+        int[] kjLo = new int[ow];
+        int[] kjHi = new int[ow];
+        for (int ox = 0; ox < ow; ox++) {
+            int x0 = ox * g.sw() - g.padLeft();
+            kjLo[ox] = validFrom(x0, g.dw());
+            kjHi[ox] = validTo(x0, g.dw(), g.kw(), g.w());
+        }
+        int sh = g.sh();
+        int sw = g.sw();
+        int dh = g.dh();
+        int dw = g.dw();
+        int w = g.w();
+        int oh = g.oh();
         Parallel.forRange(planes, grain(g), (from, to) -> {
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();
                 int o = p * g.outPlane();
-                for (int oy = 0; oy < g.oh(); oy++) {
-                    int y0 = oy * g.sh() - g.padTop();
-                    for (int ox = 0; ox < g.ow(); ox++, o++) {
-                        int x0 = ox * g.sw() - g.padLeft();
-                        float best = EMPTY_MAX;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * sh - g.padTop();
+                    int kiLo = validFrom(y0, dh);
+                    int kiHi = validTo(y0, dh, g.kh(), g.h());
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int x0 = xPlane + ox * sw - g.padLeft();
+                        float target = y[o];
+                        boolean nan = target != target;
                         int arg = -1;
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            int iy = y0 + ki * g.dh();
-                            if (iy < 0 || iy >= g.h()) {
-                                continue;
-                            }
-                            int row = xPlane + iy * g.w();
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                int ix = x0 + kj * g.dw();
-                                if (ix < 0 || ix >= g.w()) {
-                                    continue;
-                                }
-                                float v = x[row + ix];
-                                // NaN wins so it propagates rather than being hidden by the max.
-                                if (arg < 0 || v > best || (v != v && best == best)) {
-                                    best = v;
-                                    arg = row + ix;
+                        search:
+                        for (int ki = kiLo; ki < kiHi; ki++) {
+                            int row = x0 + (y0 + ki * dh) * w;
+                            for (int kj = kjLo[ox]; kj < kjHi[ox]; kj++) {
+                                float v = x[row + kj * dw];
+                                if (v == target || (nan && v != v)) {
+                                    arg = row + kj * dw;
+                                    break search;
                                 }
                             }
                         }
-                        y[o] = best;
                         switches[o] = arg;
                     }
                 }
             }
         });
+    }
+
+    /** First tap t with {@code start + t*dilation >= 0}. */
+    private static int validFrom(int start, int dilation) {
+        return start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+    }
+
+    /** One past the last tap t (below {@code taps}) with {@code start + t*dilation < size}. */
+    private static int validTo(int start, int dilation, int taps, int size) {
+        if (start >= size) {
+            return 0;
+        }
+        return Math.min(taps, (size - 1 - start) / dilation + 1);
     }
 
     /**

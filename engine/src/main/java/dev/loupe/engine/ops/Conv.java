@@ -133,10 +133,18 @@ public final class Conv implements Op {
                 int yOff = (img * m + gr * mg) * np;
                 if (pointwise) {
                     Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, yOff, np);
-                } else {
+                } else if (g.sw() == 1) {
                     // im2col straight into the GEMM's packed layout: no column matrix.
                     Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                } else {
+                    // Strided: split the columns into phases once (one pass over the input), so the
+                    // kh*kw-fold reads of packing are contiguous.
+                    float[] split = Scratch.take(cg * g.h() * g.sw() * Im2col.phaseWidth(g));
+                    Im2col.splitPhases(x, xOff, cg, g, split);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Scratch.give(split);
                 }
             }
         };

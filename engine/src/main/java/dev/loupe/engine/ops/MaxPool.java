@@ -8,8 +8,8 @@ import dev.loupe.engine.kernels.Window2d;
 import java.util.Arrays;
 
 /**
- * 2-D max pooling (ONNX MaxPool, NCHW). Saves the argmax "switches" (flat input index per output
- * element), which the backward pass scatters to and DeconvNet's unpooling reuses via
+ * 2-D max pooling (ONNX MaxPool, NCHW). Keeps what it needs to find the argmax "switches" (flat input
+ * index per output element) on first use, which the backward pass scatters to and DeconvNet's unpooling reuses via
  * {@link #switches(Saved)}. The optional Indices output is not produced; storage_order is ignored.
  */
 public final class MaxPool implements Op {
@@ -42,9 +42,9 @@ public final class MaxPool implements Op {
         Window2d g = geometry("MaxPool", window, xs);
         int planes = xs[0] * xs[1];
         float[] y = new float[planes * g.outPlane()];
-        int[] switches = new int[y.length];
-        Pooling.maxPool(x.data(), planes, g, y, switches);
-        saved.put(switches, xs);
+        Pooling.maxPool(x.data(), planes, g, y);
+        // Switches are found only if a backward pass asks (forward-only work never pays for them).
+        saved.put(new Switches(x.data(), planes, g, y), xs);
         return new Tensor[] {new Tensor(new int[] {xs[0], xs[1], g.oh(), g.ow()}, y)};
     }
 
@@ -66,7 +66,33 @@ public final class MaxPool implements Op {
      * Read-only. Use {@link Pooling#unpool} to route values back through them.
      */
     public static int[] switches(Saved saved) {
-        return saved.get(0);
+        Object s = saved.get(0);
+        // GlobalMaxPool saves its switches directly.
+        return s instanceof Switches lazy ? lazy.get() : (int[]) s;
+    }
+
+    /** The argmax of a forward pass, computed on first use from its input and output. */
+    private static final class Switches {
+        private final float[] x;
+        private final int planes;
+        private final Window2d g;
+        private final float[] y;
+        private int[] switches;
+
+        Switches(float[] x, int planes, Window2d g, float[] y) {
+            this.x = x;
+            this.planes = planes;
+            this.g = g;
+            this.y = y;
+        }
+
+        synchronized int[] get() {
+            if (switches == null) {
+                switches = new int[y.length];
+                Pooling.maxPoolSwitches(x, planes, g, y, switches);
+            }
+            return switches;
+        }
     }
 
     /** The input shape of the MaxPool forward pass that filled {@code saved}. */

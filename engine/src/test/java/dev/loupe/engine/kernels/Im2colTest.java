@@ -108,7 +108,14 @@ class Im2colTest {
                         int panels = (j1 - j0 + nr - 1) / nr;
                         float[] dst = new float[panels * nr * kc];
                         java.util.Arrays.fill(dst, Float.NaN);
-                        Im2col.pack(x, xOff, g, p0, kc, j0, j1, nr, dst);
+                        Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst);
+                        float[] fromSplit = new float[dst.length];
+                        java.util.Arrays.fill(fromSplit, Float.NaN);
+                        float[] split = new float[channels * g.h() * g.sw() * Im2col.phaseWidth(g)];
+                        Im2col.splitPhases(x, xOff, channels, g, split);
+                        Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, fromSplit);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(dst, fromSplit, "phase-split input, case "
+                                + java.util.Arrays.toString(c) + " nr " + nr);
                         for (int t = 0; t < panels; t++) {
                             for (int p = 0; p < kc; p++) {
                                 for (int q = 0; q < nr; q++) {
