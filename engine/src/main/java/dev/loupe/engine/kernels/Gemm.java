@@ -66,6 +66,21 @@ public final class Gemm {
         if (SIMD) {
             SimdGemm.forget(a);
         }
+        DERIVED.remove(a);
+    }
+
+    /** Arrays derived from constant arrays (such as flipped weights), per source array. */
+    private static final java.util.Map<float[], java.util.Map<Object, float[]>> DERIVED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * An array computed from the constant array {@code a} (for example a convolution's weights
+     * rearranged for its backward pass), made once per {@code key} and kept while {@code a} lives;
+     * {@link #forgetPacked} drops it along with the packed copies. The result must not be modified.
+     */
+    public static float[] derivedConstant(float[] a, Object key, java.util.function.Supplier<float[]> make) {
+        java.util.Map<Object, float[]> forArray = DERIVED.computeIfAbsent(a, x -> new java.util.concurrent.ConcurrentHashMap<>());
+        return forArray.computeIfAbsent(key, x -> make.get());
     }
 
     private static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,

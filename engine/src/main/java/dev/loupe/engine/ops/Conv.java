@@ -264,8 +264,18 @@ public final class Conv implements Op {
         return dw;
     }
 
-    /** dX = col2im(W_g^T . dY_g) for every (image, group). */
+    /**
+     * dX = col2im(W_g^T . dY_g) for every (image, group). A stride-1 convolution's input gradient
+     * is itself a convolution (of dY with the weights flipped in space and transposed in channels,
+     * padded by the kernel's extent less the forward pads), so it runs on the forward path's
+     * packing and GEMM instead of a column matrix and col2im.
+     */
     private void gemmBackwardData(float[] gy, int n, int c, int m, float[] w, Window2d g, float[] gx) {
+        Window2d flipped = transposedGeometry(g);
+        if (flipped != null && !g.isPointwise()) {
+            backwardDataAsConvolution(gy, n, c, m, w, g, flipped, gx);
+            return;
+        }
         int cg = c / group;
         int mg = m / group;
         int kdim = cg * g.kh() * g.kw();
@@ -287,6 +297,68 @@ public final class Conv implements Op {
                 }
             }
             Scratch.give(col);
+        };
+        runTasks(n * group, body);
+    }
+
+    /**
+     * The geometry of the stride-1 convolution that computes this one's input gradient from its
+     * output gradient, or null when there is none (strided, or pads beyond the kernel's extent).
+     */
+    private static Window2d transposedGeometry(Window2d g) {
+        if (g.sh() != 1 || g.sw() != 1) {
+            return null;
+        }
+        int extentY = (g.kh() - 1) * g.dh();
+        int extentX = (g.kw() - 1) * g.dw();
+        int top = extentY - g.padTop();
+        int left = extentX - g.padLeft();
+        int bottom = extentY - g.padBottom();
+        int right = extentX - g.padRight();
+        if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+            return null;
+        }
+        Window2d t = Window2d.of(g.oh(), g.ow(), g.kh(), g.kw(), 1, 1, g.dh(), g.dw(), top, left, bottom, right, false);
+        return t.oh() == g.h() && t.ow() == g.w() ? t : null;
+    }
+
+    /**
+     * dX_g = conv(dY_g, W'_g) with {@code W'[ci][mi][ki][kj] = W[mi][ci][kh-1-ki][kw-1-kj]} (per group),
+     * the rearranged weights made once per weight array. gx modified.
+     */
+    private void backwardDataAsConvolution(float[] gy, int n, int c, int m, float[] w, Window2d g, Window2d t, float[] gx) {
+        int cg = c / group;
+        int mg = m / group;
+        int kh = g.kh();
+        int kw = g.kw();
+        int taps = kh * kw;
+        int kdim = mg * taps;
+        float[] wt = Gemm.derivedConstant(w, "conv-backward-data/" + group, () -> {
+            float[] r = new float[c * kdim];
+            for (int gr = 0; gr < group; gr++) {
+                for (int mi = 0; mi < mg; mi++) {
+                    for (int ci = 0; ci < cg; ci++) {
+                        int src = ((gr * mg + mi) * cg + ci) * taps;
+                        int dst = ((gr * cg + ci) * mg + mi) * taps;
+                        for (int tap = 0; tap < taps; tap++) {
+                            r[dst + taps - 1 - tap] = w[src + tap];
+                        }
+                    }
+                }
+            }
+            return r;
+        });
+        int np = g.outPlane();
+        int inPlane = g.inPlane();
+        Parallel.RangeBody body = (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int img = task / group;
+                int gr = task % group;
+                int yOff = (img * m + gr * mg) * np;
+                int xOff = (img * c + gr * cg) * inPlane;
+                Gemm.sgemmConstantA(cg, inPlane, kdim, wt, gr * cg * kdim, kdim,
+                        (p0, kc, j0, j1, nr, dst) -> Im2col.pack(gy, yOff, t, false, p0, kc, j0, j1, nr, dst), gx, xOff, inPlane);
+            }
         };
         runTasks(n * group, body);
     }

@@ -184,6 +184,18 @@ class ConvTest {
         gradCheck(6, 1, 2, 5, 5, 4, 2, 3, 3, WindowAttrs.of(null, one, new int[] {1, 0, 0, 1}).withDilations(1, 2), false);
         // Pointwise (1x1, no im2col).
         gradCheck(7, 1, 4, 3, 3, 2, 2, 1, 1, WindowAttrs.of(null, one, new int[4]), true);
+        // Stride 1 with groups: the input gradient runs as a convolution with flipped weights.
+        gradCheck(9, 2, 4, 6, 5, 6, 2, 3, 2, WindowAttrs.of(null, one, new int[] {1, 0, 2, 1}), false);
+        // Pads beyond the kernel's extent (no flipped convolution exists): the col2im path.
+        gradCheck(10, 1, 2, 4, 4, 3, 1, 3, 3, WindowAttrs.of(null, one, new int[] {3, 1, 0, 2}), false);
+        gradCheck(11, 1, 2, 4, 4, 3, 1, 1, 1, WindowAttrs.of(null, one, new int[] {1, 0, 0, 1}), false);
+    }
+
+    /** Large enough for the Vector API kernel: 16 output and 8 input channels over 12x13. */
+    @Test
+    void backwardOnTheFastPathMatchesFiniteDifferences() {
+        gradCheck(12, 1, 8, 12, 13, 16, 1, 3, 3, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}), true);
+        gradCheck(13, 1, 8, 12, 13, 16, 1, 3, 3, WindowAttrs.of(null, new int[] {2, 2}, new int[] {1, 1, 1, 1}), false);
     }
 
     @Test

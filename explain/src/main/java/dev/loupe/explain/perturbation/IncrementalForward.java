@@ -370,7 +370,7 @@ final class IncrementalForward {
         Op op = n.op();
         if (op instanceof MaxPool) {
             float[] y = new float[c * sub.outPlane()];
-            Pooling.maxPool(x, c, sub, y, new int[y.length]);
+            Pooling.maxPool(x, c, sub, y);
             return y;
         }
         if (op instanceof AveragePool ap) {
