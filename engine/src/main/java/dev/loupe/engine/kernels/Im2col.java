@@ -202,6 +202,157 @@ public final class Im2col {
     }
 
     /**
+     * Whether {@link #packShifted} applies: the output is as wide as a phase row of the input
+     * ({@code ow == ceil(w / sw)}, true of every "same"-padded convolution and of most strided
+     * ones), so that along a panel consecutive output pixels read consecutive stored pixels.
+     */
+    public static boolean shiftable(Window2d g) {
+        return g.ow() == phaseWidth(g);
+    }
+
+    /** Floats {@link #splitPhases2d} writes for {@code channels} planes. */
+    public static int phasedSize(int channels, Window2d g) {
+        return channels * g.sh() * g.sw() * phaseHeight(g) * phaseWidth(g);
+    }
+
+    private static int phaseHeight(Window2d g) {
+        return (g.h() + g.sh() - 1) / g.sh();
+    }
+
+    /**
+     * The {@code channels} planes of {@code x} split by row and column phase: for each channel,
+     * {@code sh * sw} planes of {@code ceil(h/sh) x ceil(w/sw)}, plane {@code (ry, rx)} holding
+     * pixels {@code (ry + sh*qy, rx + sw*qx)} and zeros where those fall outside the image. A
+     * strided convolution on this layout reads each tap as a shifted contiguous run. x not
+     * modified; out modified ({@link #phasedSize} floats from 0).
+     */
+    public static void splitPhases2d(float[] x, int xOff, int channels, Window2d g, float[] out) {
+        int sh = g.sh();
+        int sw = g.sw();
+        int hq = phaseHeight(g);
+        int wq = phaseWidth(g);
+        int h = g.h();
+        int w = g.w();
+        int d = 0;
+        for (int c = 0; c < channels; c++) {
+            int plane = xOff + c * h * w;
+            for (int ry = 0; ry < sh; ry++) {
+                for (int rx = 0; rx < sw; rx++) {
+                    for (int qy = 0; qy < hq; qy++, d += wq) {
+                        int iy = ry + sh * qy;
+                        int i = 0;
+                        if (iy < h) {
+                            int row = plane + iy * w;
+                            for (int ix = rx; ix < w; ix += sw, i++) {
+                                out[d + i] = x[row + ix];
+                            }
+                        }
+                        Arrays.fill(out, d + i, d + wq, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #pack} for a {@link #shiftable} window: for each row of the column matrix (a channel
+     * and a tap), a panel's pixels are one contiguous run of the stored plane shifted by the tap's
+     * offset, so each panel row is one copy; the few pixels whose tap falls in the left or right
+     * padding are then zeroed, and runs that leave the plane (top and bottom padding) are
+     * filled per pixel. {@code x} holds the planes as stored ({@code sh == sw == 1}) or as
+     * {@link #splitPhases2d} lays them out. Same output as {@link #pack}. x not modified; dst
+     * modified.
+     */
+    public static void packShifted(float[] x, int xOff, Window2d g, int p0, int kc, int j0, int j1, int nr, float[] dst) {
+        int kw = g.kw();
+        int kh = g.kh();
+        int ow = g.ow();
+        int sh = g.sh();
+        int sw = g.sw();
+        int hq = phaseHeight(g);
+        int wq = phaseWidth(g);
+        boolean phased = sh > 1 || sw > 1;
+        int phasePlane = phased ? hq * wq : g.h() * g.w();
+        int chanSize = phased ? sh * sw * phasePlane : phasePlane;
+        // Per tap column kj: the phase column and shift, and the pixels j in [j0, j1) whose input
+        // column falls outside the image (to be zeroed after the copy).
+        int[] rx = new int[kw];
+        int[] dx = new int[kw];
+        int[][] badJ = new int[kw][];
+        for (int kj = 0; kj < kw; kj++) {
+            int shift = kj * g.dw() - g.padLeft();
+            rx[kj] = Math.floorMod(shift, sw);
+            dx[kj] = Math.floorDiv(shift, sw);
+            int lo = g.firstValidX(kj * g.dw());
+            int hi = g.endValidX(kj * g.dw());
+            int count = 0;
+            int[] list = new int[16];
+            for (int j = j0; j < j1; j++) {
+                int ox = j % ow;
+                if (ox < lo || ox >= hi) {
+                    if (count == list.length) {
+                        list = Arrays.copyOf(list, count * 2);
+                    }
+                    list[count++] = j;
+                }
+            }
+            badJ[kj] = Arrays.copyOf(list, count);
+        }
+        int width = j1 - j0;
+        // A whole panel row in two vector moves (an arraycopy call of 16 floats costs several times that).
+        boolean vectorRows = Gemm.SIMD && nr == SimdGemm.NR;
+        int full = width / nr;
+        int rest = width - full * nr;
+        int kj = p0 % kw;
+        int ki = (p0 / kw) % kh;
+        int ch = p0 / (kw * kh);
+        for (int p = 0; p < kc; p++) {
+            int shiftY = ki * g.dh() - g.padTop();
+            int ry = Math.floorMod(shiftY, sh);
+            int dy = Math.floorDiv(shiftY, sh);
+            int planeStart = xOff + ch * chanSize + (ry * sw + rx[kj]) * phasePlane;
+            int planeEnd = planeStart + phasePlane;
+            // Stored index of output pixel j: planeStart + j + shift.
+            int shift = dy * wq + dx[kj];
+            int rowTerm = p * nr;
+            int src = planeStart + j0 + shift;
+            int d = rowTerm;
+            for (int t = 0; t <= full; t++, src += nr, d += nr * kc) {
+                int cnt = t < full ? nr : rest;
+                if (cnt == 0) {
+                    break;
+                }
+                if (src >= planeStart && src + cnt <= planeEnd) {
+                    if (vectorRows && cnt == nr) {
+                        SimdGemm.copyPanelRow(x, src, dst, d);
+                    } else {
+                        System.arraycopy(x, src, dst, d, cnt);
+                    }
+                } else {
+                    for (int q = 0; q < cnt; q++) {
+                        int i = src + q;
+                        dst[d + q] = i >= planeStart && i < planeEnd ? x[i] : 0f;
+                    }
+                }
+                if (cnt < nr) {
+                    Arrays.fill(dst, d + cnt, d + nr, 0f);
+                }
+            }
+            for (int j : badJ[kj]) {
+                int off = j - j0;
+                dst[(off / nr) * nr * kc + rowTerm + off % nr] = 0f;
+            }
+            if (++kj == kw) {
+                kj = 0;
+                if (++ki == kh) {
+                    ki = 0;
+                    ch++;
+                }
+            }
+        }
+    }
+
+    /**
      * The adjoint of {@link #im2col}: adds every column entry back onto the pixel it came from,
      * {@code dx[dxOff + ...] += col[...]} (entries that came from padding are dropped). col not
      * modified; dx modified (accumulated into). Parallel over channels.

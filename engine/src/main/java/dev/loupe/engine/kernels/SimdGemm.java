@@ -210,6 +210,12 @@ final class SimdGemm {
         }
     }
 
+    /** {@code dst[d .. d+NR) = src[s .. s+NR)}. src not modified; dst modified. */
+    static void copyPanelRow(float[] src, int s, float[] dst, int d) {
+        FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
+    }
+
     private static void zeroTail(float[] dst, int base, int kc, int cols, int nr) {
         if (cols < nr) {
             for (int p = 0; p < kc; p++) {

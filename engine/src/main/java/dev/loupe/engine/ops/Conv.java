@@ -133,6 +133,18 @@ public final class Conv implements Op {
                 int yOff = (img * m + gr * mg) * np;
                 if (pointwise) {
                     Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, yOff, np);
+                } else if (Im2col.shiftable(g) && g.sh() == 1 && g.sw() == 1) {
+                    // Each panel row is one shifted run of the input plane.
+                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                } else if (Im2col.shiftable(g)) {
+                    // Strided: split rows and columns into phases once (one pass over the input),
+                    // after which every tap is again a shifted run.
+                    float[] phased = Scratch.take(Im2col.phasedSize(cg, g));
+                    Im2col.splitPhases2d(x, xOff, cg, g, phased);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Scratch.give(phased);
                 } else if (g.sw() == 1) {
                     // im2col straight into the GEMM's packed layout: no column matrix.
                     Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
@@ -356,8 +368,10 @@ public final class Conv implements Op {
                 int gr = task % group;
                 int yOff = (img * m + gr * mg) * np;
                 int xOff = (img * c + gr * cg) * inPlane;
-                Gemm.sgemmConstantA(cg, inPlane, kdim, wt, gr * cg * kdim, kdim,
-                        (p0, kc, j0, j1, nr, dst) -> Im2col.pack(gy, yOff, t, false, p0, kc, j0, j1, nr, dst), gx, xOff, inPlane);
+                Gemm.PanelSource source = Im2col.shiftable(t)
+                        ? (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(gy, yOff, t, p0, kc, j0, j1, nr, dst)
+                        : (p0, kc, j0, j1, nr, dst) -> Im2col.pack(gy, yOff, t, false, p0, kc, j0, j1, nr, dst);
+                Gemm.sgemmConstantA(cg, inPlane, kdim, wt, gr * cg * kdim, kdim, source, gx, xOff, inPlane);
             }
         };
         runTasks(n * group, body);

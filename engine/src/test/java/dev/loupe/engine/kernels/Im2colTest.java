@@ -83,7 +83,14 @@ class Im2colTest {
             {6, 6, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
             {5, 1, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0},
             {30, 29, 5, 4, 3, 2, 1, 2, 2, 1, 0, 3},
+            // "Same" and strided shapes as in ResNet (the shifted-run path applies to these).
+            {12, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+            {11, 11, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
+            {7, 9, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
+            {9, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+            {10, 9, 3, 2, 2, 3, 1, 1, 1, 0, 1, 1},
         };
+        int[] shiftableCases = {0};
         for (int[] c : cases) {
             Window2d g = Window2d.of(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], false);
             int channels = 3;
@@ -116,6 +123,20 @@ class Im2colTest {
                         Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, fromSplit);
                         org.junit.jupiter.api.Assertions.assertArrayEquals(dst, fromSplit, "phase-split input, case "
                                 + java.util.Arrays.toString(c) + " nr " + nr);
+                        if (Im2col.shiftable(g)) {
+                            shiftableCases[0]++;
+                            float[] shifted = new float[dst.length];
+                            java.util.Arrays.fill(shifted, Float.NaN);
+                            if (g.sh() > 1 || g.sw() > 1) {
+                                float[] phased = new float[Im2col.phasedSize(channels, g)];
+                                Im2col.splitPhases2d(x, xOff, channels, g, phased);
+                                Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, shifted);
+                            } else {
+                                Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, shifted);
+                            }
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(dst, shifted, "shifted runs, case "
+                                    + java.util.Arrays.toString(c) + " nr " + nr + " slab " + p0 + "+" + kc + " cols " + j0 + ".." + j1);
+                        }
                         for (int t = 0; t < panels; t++) {
                             for (int p = 0; p < kc; p++) {
                                 for (int q = 0; q < nr; q++) {
@@ -130,5 +151,6 @@ class Im2colTest {
                 }
             }
         }
+        org.junit.jupiter.api.Assertions.assertTrue(shiftableCases[0] > 100, "shifted path exercised " + shiftableCases[0]);
     }
 }
