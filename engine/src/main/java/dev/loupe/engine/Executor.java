@@ -1,6 +1,11 @@
 package dev.loupe.engine;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,8 +25,88 @@ public final class Executor {
         return forward(graph, Map.of(graph.inputs().get(0).name(), input));
     }
 
+    /**
+     * Computes only the named tensors of a one-input graph: nodes they do not depend on are
+     * skipped, and every intermediate tensor is released after its last use, so peak memory is
+     * the widest cut of the graph rather than every activation. No backward pass is possible on
+     * the result; use {@link #forward} for that.
+     *
+     * @return the wanted tensors by name, in the order asked
+     */
+    public static Map<String, Tensor> evaluate(Graph graph, Tensor input, Collection<String> wanted) {
+        if (graph.inputs().size() != 1) {
+            throw new IllegalArgumentException("the model has " + graph.inputs().size() + " inputs "
+                    + graph.inputs() + "; pass them by name");
+        }
+        Map<String, Tensor> values = feed(graph, Map.of(graph.inputs().get(0).name(), input));
+        List<Node> nodes = graph.nodes();
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String out : nodes.get(i).outputs()) {
+                producer.put(out, i);
+            }
+        }
+        boolean[] needed = new boolean[nodes.size()];
+        ArrayDeque<String> todo = new ArrayDeque<>();
+        for (String name : wanted) {
+            if (!producer.containsKey(name) && !values.containsKey(name)) {
+                throw new IllegalArgumentException(Trace.unknownTensor(graph, name));
+            }
+            todo.add(name);
+        }
+        while (!todo.isEmpty()) {
+            Integer p = producer.get(todo.poll());
+            if (p != null && !needed[p]) {
+                needed[p] = true;
+                for (String in : nodes.get(p).inputs()) {
+                    if (!in.isEmpty()) {
+                        todo.add(in);
+                    }
+                }
+            }
+        }
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (needed[i]) {
+                for (String in : nodes.get(i).inputs()) {
+                    lastUse.put(in, i);
+                }
+            }
+        }
+        Set<String> keep = new HashSet<>(wanted);
+        keep.addAll(graph.constants().keySet());
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!needed[i]) {
+                continue;
+            }
+            Node node = nodes.get(i);
+            run(node, values, new Saved());
+            for (String in : node.inputs()) {
+                if (lastUse.get(in) == i && !keep.contains(in)) {
+                    values.remove(in);
+                }
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (String name : wanted) {
+            result.put(name, values.get(name));
+        }
+        return result;
+    }
+
     /** Runs the graph on named inputs and keeps every activation for backward passes. */
     public static Trace forward(Graph graph, Map<String, Tensor> feeds) {
+        Map<String, Tensor> values = feed(graph, feeds);
+        Saved[] saved = new Saved[graph.nodes().size()];
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            saved[i] = new Saved();
+            run(graph.nodes().get(i), values, saved[i]);
+        }
+        return new Trace(graph, values, saved);
+    }
+
+    /** The constants and the checked inputs: the values a run starts from. */
+    private static Map<String, Tensor> feed(Graph graph, Map<String, Tensor> feeds) {
         Map<String, Tensor> values = new HashMap<>(graph.constants());
         for (ValueInfo in : graph.inputs()) {
             Tensor t = feeds.get(in.name());
@@ -42,37 +127,32 @@ public final class Executor {
                         + graph.inputs().stream().map(ValueInfo::name).collect(Collectors.joining(", ")));
             }
         }
-        Saved[] saved = new Saved[graph.nodes().size()];
-        Tensor[] args = new Tensor[0];
-        for (int i = 0; i < graph.nodes().size(); i++) {
-            Node node = graph.nodes().get(i);
-            if (args.length != node.inputs().size()) {
-                args = new Tensor[node.inputs().size()];
-            }
-            for (int k = 0; k < args.length; k++) {
-                String name = node.inputs().get(k);
-                args[k] = name.isEmpty() ? null : values.get(name);
-            }
-            Saved s = new Saved();
-            Tensor[] outs;
-            try {
-                outs = node.op().forward(args.clone(), s);
-            } catch (ShapeMismatchException e) {
-                throw new ShapeMismatchException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
-                        + inputShapes(node, args));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
-                        + inputShapes(node, args), e);
-            }
-            saved[i] = s;
-            for (int k = 0; k < node.outputs().size(); k++) {
-                String out = node.outputs().get(k);
-                if (!out.isEmpty() && k < outs.length) {
-                    values.put(out, outs[k]);
-                }
+        return values;
+    }
+
+    /** Runs one node on the values so far and adds its outputs to them. */
+    private static void run(Node node, Map<String, Tensor> values, Saved s) {
+        Tensor[] args = new Tensor[node.inputs().size()];
+        for (int k = 0; k < args.length; k++) {
+            String name = node.inputs().get(k);
+            args[k] = name.isEmpty() ? null : values.get(name);
+        }
+        Tensor[] outs;
+        try {
+            outs = node.op().forward(args.clone(), s);
+        } catch (ShapeMismatchException e) {
+            throw new ShapeMismatchException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
+                    + inputShapes(node, args));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
+                    + inputShapes(node, args), e);
+        }
+        for (int k = 0; k < node.outputs().size(); k++) {
+            String out = node.outputs().get(k);
+            if (!out.isEmpty() && k < outs.length) {
+                values.put(out, outs[k]);
             }
         }
-        return new Trace(graph, values, saved);
     }
 
     private static String inputShapes(Node node, Tensor[] args) {

@@ -61,6 +61,20 @@ public final class Models {
         return Executor.forward(graph, input);
     }
 
+    /**
+     * Computes only the named tensors (no trace, no backward pass): skips the nodes they do not
+     * need and frees every other activation after its last use. For work that only reads
+     * outputs or one layer (perturbation scores, embeddings, patches).
+     */
+    public static Tensor evaluate(Graph graph, Tensor input, String name) {
+        return Executor.evaluate(graph, input, java.util.List.of(name)).get(name);
+    }
+
+    /** The logits of {@code input}, by {@link #evaluate}. */
+    public static Tensor logits(Graph graph, Tensor input) {
+        return evaluate(graph, input, outputName(graph));
+    }
+
     /** The logits of a trace. */
     public static Tensor logits(Trace trace) {
         return trace.get(outputName(trace.graph()));

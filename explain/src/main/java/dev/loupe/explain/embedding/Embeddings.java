@@ -3,7 +3,6 @@ package dev.loupe.explain.embedding;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Node;
 import dev.loupe.engine.Tensor;
-import dev.loupe.engine.Trace;
 import dev.loupe.explain.Models;
 import dev.loupe.explain.Progress;
 import dev.loupe.explain.data.Batch;
@@ -113,8 +112,7 @@ public final class Embeddings {
         int d = -1;
         int n = 0;
         for (Batch b : batches) {
-            Trace trace = Models.forward(g, b.images());
-            Tensor v = vectors(trace.get(l), pool);
+            Tensor v = vectors(Models.evaluate(g, b.images(), l), pool);
             if (d < 0) {
                 d = v.dim(1);
             }

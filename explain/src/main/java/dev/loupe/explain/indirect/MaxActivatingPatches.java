@@ -2,7 +2,6 @@ package dev.loupe.explain.indirect;
 
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
-import dev.loupe.engine.Trace;
 import dev.loupe.explain.Images;
 import dev.loupe.explain.Models;
 import dev.loupe.explain.Progress;
@@ -78,8 +77,7 @@ public final class MaxActivatingPatches {
         int seen = 0;
         boolean complete = true;
         for (Batch b : batches) {
-            Trace trace = Models.forward(g, b.images());
-            Tensor act = trace.get(options.layer());
+            Tensor act = Models.evaluate(g, b.images(), options.layer());
             Images.requireImage(act, "layer '" + options.layer() + "'");
             if (heaps == null) {
                 imageSize = new int[] {b.images().dim(2), b.images().dim(3)};

@@ -2,7 +2,6 @@ package dev.loupe.explain.perturbation;
 
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
-import dev.loupe.engine.Trace;
 import dev.loupe.explain.Models;
 import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
@@ -51,9 +50,8 @@ public final class MaskedScores {
         }
         int[] shape = image.shape();
         shape[0] = k;
-        Trace t = Models.forward(graph, new Tensor(shape, batch));
+        Tensor logits = Models.logits(graph, new Tensor(shape, batch));
         context.countForward();
-        Tensor logits = Models.logits(t);
         float[] scores = new float[k];
         for (int j = 0; j < k; j++) {
             scores[j] = probabilityScore(logits, j, target.classOf(0), target.contrast());

@@ -178,7 +178,7 @@ public final class Occlusion implements Attributor {
         }
         int[] shape = x.shape();
         shape[0] = k;
-        return Models.logits(Models.forward(graph, new Tensor(shape, batch)));
+        return Models.logits(graph, new Tensor(shape, batch));
     }
 
     /** Logits of windows w0..w0+k-1 by the incremental forward pass. */
