@@ -97,7 +97,11 @@ public final class Gemm {
         if (k <= 0 || alpha == 0f) {
             return;
         }
-        if (simd) {
+        if (simd && transB && !transA && m <= SimdGemm.MR) {
+            // A few rows against stored B^T (a fully connected layer at batch 1): dot products of
+            // contiguous rows, no packing of the weights.
+            SimdGemm.dotRows(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, beta != 0f);
+        } else if (simd) {
             final float[] bb = b;
             final int bo = bOff;
             final int lb = ldb;

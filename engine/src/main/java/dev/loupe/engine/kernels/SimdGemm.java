@@ -210,6 +210,46 @@ final class SimdGemm {
         }
     }
 
+    /**
+     * {@code C[i][j] = alpha * dot(A row i, B row j) (+ C[i][j] when accumulate)} for a stored
+     * B^T (n x k): row-by-row dot products, parallel over j. A and B not modified; C modified.
+     */
+    static void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, boolean accumulate) {
+        long work = (long) m * n * k;
+        int grain = (int) Math.max(1, Math.min(n, (1L << 16) / Math.max(1, (long) m * k)));
+        Parallel.RangeBody body = (from, to) -> {
+            int kv = k - k % L;
+            for (int j = from; j < to; j++) {
+                int bj = bOff + j * ldb;
+                for (int i = 0; i < m; i++) {
+                    int ai = aOff + i * lda;
+                    FloatVector s0 = FloatVector.zero(S);
+                    FloatVector s1 = FloatVector.zero(S);
+                    int p = 0;
+                    for (; p + 2 * L <= kv; p += 2 * L) {
+                        s0 = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), s0);
+                        s1 = FloatVector.fromArray(S, a, ai + p + L).fma(FloatVector.fromArray(S, b, bj + p + L), s1);
+                    }
+                    for (; p < kv; p += L) {
+                        s0 = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), s0);
+                    }
+                    float sum = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                    for (; p < k; p++) {
+                        sum += a[ai + p] * b[bj + p];
+                    }
+                    int ci = cOff + i * ldc + j;
+                    c[ci] = accumulate ? c[ci] + alpha * sum : alpha * sum;
+                }
+            }
+        };
+        if (work < PARALLEL_WORK) {
+            body.run(0, n);
+        } else {
+            Parallel.forRange(n, grain, body);
+        }
+    }
+
     /** {@code dst[d .. d+NR) = src[s .. s+NR)}. src not modified; dst modified. */
     static void copyPanelRow(float[] src, int s, float[] dst, int d) {
         FloatVector.fromArray(S, src, s).intoArray(dst, d);

@@ -37,7 +37,8 @@ class GemmKernelTest {
     @Test
     void matchesDefinitionForAllTransposesOffsetsAndStrides() {
         Random rnd = new Random(7);
-        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {1, 1000, 13}, {70, 300, 270}, {33, 257, 129}, {5, 3, 0}, {130, 600, 40}, {8, 32, 513}};
+        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {1, 1000, 13}, {70, 300, 270}, {33, 257, 129}, {5, 3, 0}, {130, 600, 40}, {8, 32, 513},
+            {2, 700, 300}, {4, 33, 1031}};
         for (int[] s : sizes) {
             int m = s[0];
             int n = s[1];
