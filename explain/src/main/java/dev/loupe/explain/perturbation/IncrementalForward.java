@@ -11,7 +11,6 @@ import dev.loupe.engine.kernels.DepthwiseConv;
 import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
 import dev.loupe.engine.kernels.Pooling;
-import dev.loupe.engine.kernels.Scratch;
 import dev.loupe.engine.kernels.Window2d;
 import dev.loupe.engine.ops.AveragePool;
 import dev.loupe.engine.ops.Concat;
@@ -395,19 +394,16 @@ final class IncrementalForward {
         int mg = m / group;
         int kdim = cg * sub.kh() * sub.kw();
         boolean pointwise = sub.isPointwise();
-        float[] col = pointwise ? null : Scratch.take(kdim * np);
         for (int gr = 0; gr < group; gr++) {
             int xOff = gr * cg * sub.inPlane();
-            float[] src = x;
-            int srcOff = xOff;
-            if (!pointwise) {
-                Im2col.im2col(x, xOff, cg, sub, col, 0);
-                src = col;
-                srcOff = 0;
+            if (pointwise) {
+                Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, gr * mg * np, np);
+            } else {
+                // im2col of the crop straight into the GEMM's packed layout.
+                Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
+                        (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, sub, false, p0, kc, j0, j1, nr, dst), y, gr * mg * np, np);
             }
-            Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, src, srcOff, np, 0f, y, gr * mg * np, np);
         }
-        Scratch.give(col);
         if (bias != null) {
             for (int oc = 0; oc < m; oc++) {
                 float bv = bias[oc];
