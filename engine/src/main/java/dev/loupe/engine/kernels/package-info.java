@@ -1,7 +1,13 @@
 /**
  * Numeric kernels as static methods on {@code float[]} with explicit outputs: GEMM, im2col/col2im,
  * pooling, depthwise convolution. Ops call these and nothing else does heavy arithmetic, so a kernel
- * can be replaced (for example by a Vector-API GEMM) without touching the ops. Each method's javadoc
- * says which arrays it modifies.
+ * can be replaced without touching the ops. Each method's javadoc says which arrays it modifies.
+ *
+ * <p>A convolution is a GEMM whose B operand is never stored: {@link dev.loupe.engine.kernels.Gemm.PanelSource}
+ * lets im2col write straight into the panels the Vector API kernel reads, as shifted contiguous
+ * runs of the input ({@link dev.loupe.engine.kernels.Im2col#packShifted}, strided convolutions after
+ * a phase split). Weights are packed once per array and kept while the array lives; whoever
+ * changes weights in place calls {@link dev.loupe.engine.kernels.Gemm#forgetPacked}. Without the
+ * incubator module every kernel falls back to plain Java.
  */
 package dev.loupe.engine.kernels;
