@@ -1,6 +1,7 @@
 package dev.loupe.engine.ops;
 
 import dev.loupe.engine.Op;
+import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
 
@@ -18,9 +19,11 @@ public final class Relu implements Op {
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         float[] x = inputs[0].data();
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = Math.max(x[i], 0f);
-        }
+        Parallel.forRange(x.length, GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                y[i] = Math.max(x[i], 0f);
+            }
+        });
         Tensor out = new Tensor(inputs[0].shape(), y);
         saved.put(out);
         return new Tensor[] {out};
@@ -37,8 +40,13 @@ public final class Relu implements Op {
 
     /** {@code out[i] = y[i] > 0 ? g[i] : 0}. y and g not modified; out modified. */
     public static void maskPositive(float[] y, float[] g, float[] out) {
-        for (int i = 0; i < out.length; i++) {
-            out[i] = y[i] > 0f ? g[i] : 0f;
-        }
+        Parallel.forRange(out.length, GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = y[i] > 0f ? g[i] : 0f;
+            }
+        });
     }
+
+    /** Elements per parallel chunk: below this a split costs more than it saves. */
+    private static final int GRAIN = 1 << 16;
 }
