@@ -176,15 +176,15 @@ public final class Conv implements Op {
     }
 
     private static void addBias(float[] y, int n, int m, int np, float[] bias) {
-        for (int img = 0; img < n; img++) {
-            for (int oc = 0; oc < m; oc++) {
-                int off = (img * m + oc) * np;
-                float bv = bias[oc];
+        Parallel.forRange(n * m, Math.max(1, (1 << 16) / Math.max(1, np)), (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int off = plane * np;
+                float bv = bias[plane % m];
                 for (int p = 0; p < np; p++) {
                     y[off + p] += bv;
                 }
             }
-        }
+        });
     }
 
     @Override
