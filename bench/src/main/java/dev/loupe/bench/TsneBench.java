@@ -2,9 +2,10 @@ package dev.loupe.bench;
 
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.io.FashionMnist;
 import dev.loupe.engine.io.Npy;
 import dev.loupe.explain.data.Dataset;
-import dev.loupe.explain.data.FashionMnist;
+import dev.loupe.explain.data.Datasets;
 import dev.loupe.explain.embedding.Embedding;
 import dev.loupe.explain.embedding.EmbeddingQuality;
 import dev.loupe.explain.embedding.Embeddings;
@@ -43,8 +44,8 @@ public final class TsneBench {
         float[] x;
         int[] labels;
         String what;
-        if (FashionMnist.isInstalled("test")) {
-            Dataset data = FashionMnist.open("test", System.err::println);
+        if (FashionMnist.isInstalled(FashionMnist.Split.TEST)) {
+            Dataset data = Datasets.open("fashion-mnist:test", System.err::println);
             Embedding px = Embeddings.pixels(data, null, n, System.err::println);
             n = px.n();
             long t0 = System.nanoTime();

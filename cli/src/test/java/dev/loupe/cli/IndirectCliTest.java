@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.io.Npy;
 import dev.loupe.explain.data.Dataset;
-import dev.loupe.explain.data.FashionMnist;
+import dev.loupe.explain.data.Datasets;
 import dev.loupe.explain.embedding.ExactIndex;
 import dev.loupe.explain.embedding.NeighborIndex;
 import dev.loupe.onnx.testing.OnnxBuilder;
@@ -79,7 +79,7 @@ class IndirectCliTest {
     @Test
     void activationsGridOfTheTopChannels() throws IOException {
         Path x = dir.resolve("x.npy");
-        Dataset d = FashionMnist.open("test", null);
+        Dataset d = Datasets.open("fashion-mnist:test", null);
         Npy.write(x, d.item(0).image().reshape(1, 1, 28, 28));
         Path out = dir.resolve("act.png");
         Run r = Run.of("activations", "--model", model.toString(), "--tensor", x.toString(), "--layer", "relu2", "--out", out.toString(),
@@ -108,7 +108,7 @@ class IndirectCliTest {
     @Test
     void deconvOfOneImage() throws IOException {
         Path x = dir.resolve("x1.npy");
-        Npy.write(x, FashionMnist.open("test", null).item(1).image().reshape(1, 1, 28, 28));
+        Npy.write(x, Datasets.open("fashion-mnist:test", null).item(1).image().reshape(1, 1, 28, 28));
         Path out = dir.resolve("deconv.png");
         Path rec = dir.resolve("rec.npy");
         Run r = Run.of("deconv", "--model", model.toString(), "--tensor", x.toString(), "--layer", "relu2", "--channel", "1",
@@ -129,7 +129,7 @@ class IndirectCliTest {
         Tensor e = Npy.read(emb);
         assertArrayEquals(new int[] {300, 6}, e.shape());
         float[] labels = Npy.read(lab).data();
-        Dataset d = FashionMnist.open("test", null);
+        Dataset d = Datasets.open("fashion-mnist:test", null);
         for (int i : new int[] {0, 1, 299}) {
             assertEquals(d.item(i).label(), (int) labels[i]);
         }

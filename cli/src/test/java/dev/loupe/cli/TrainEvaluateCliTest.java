@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.loupe.train.FashionMnist;
+import dev.loupe.engine.io.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;

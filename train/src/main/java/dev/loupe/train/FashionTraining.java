@@ -1,6 +1,7 @@
 package dev.loupe.train;
 
 import dev.loupe.engine.Graph;
+import dev.loupe.engine.io.FashionMnist;
 import dev.loupe.engine.train.Adam;
 import dev.loupe.engine.train.ImageSet;
 import dev.loupe.engine.train.ModelBuilder;

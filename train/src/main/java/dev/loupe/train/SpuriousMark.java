@@ -1,5 +1,7 @@
 package dev.loupe.train;
 
+import dev.loupe.engine.io.FashionMnist;
+
 /**
  * The "spurious feature" of the biased model: a small bright square in a corner of the image,
  * a stand-in for the snow behind the wolves in the husky-vs-wolf story. A model trained on data
@@ -9,7 +11,7 @@ package dev.loupe.train;
  * @param corner where it sits
  * @param margin the distance from the image border, in pixels
  */
-public record SpuriousMark(int size, Corner corner, int margin) {
+public record SpuriousMark(int size, Corner corner, int margin) implements FashionMnist.Mark {
     /** The four corners. */
     public enum Corner {
         TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT

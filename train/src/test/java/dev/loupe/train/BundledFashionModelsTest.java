@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loupe.engine.Graph;
+import dev.loupe.engine.io.FashionMnist;
 import dev.loupe.onnx.OnnxImporter;
 import dev.loupe.onnx.OnnxModel;
 import java.nio.file.Files;

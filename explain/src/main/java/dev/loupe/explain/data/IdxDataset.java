@@ -1,6 +1,7 @@
 package dev.loupe.explain.data;
 
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.io.Idx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class IdxDataset implements Dataset {
 
     public IdxDataset(String name, Idx.Array images, Idx.Array labels, List<String> classNames, Consumer<String> warnings) {
         Consumer<String> warn = warnings == null ? w -> { } : warnings;
-        int[] d = images.dims();
+        int[] d = images.shape();
         if (d.length != 3 && d.length != 4) {
             throw new IllegalArgumentException(images.source() + ": IDX images must be [N, H, W] or [N, C, H, W], got rank " + d.length);
         }
@@ -35,7 +36,7 @@ public final class IdxDataset implements Dataset {
         }
         if (labels != null) {
             int nl = labels.complete();
-            if (labels.dims().length != 1) {
+            if (labels.shape().length != 1) {
                 warn.accept(labels.source() + ": labels must be [N]; ignoring them");
                 labels = null;
             } else if (nl < n) {
@@ -43,7 +44,7 @@ public final class IdxDataset implements Dataset {
                 n = nl;
             }
         }
-        this.labels = labels == null ? null : labels.values();
+        this.labels = labels == null ? null : labels.data();
         this.count = n;
         this.classNames = classNames == null ? List.of() : List.copyOf(classNames);
     }
@@ -53,7 +54,7 @@ public final class IdxDataset implements Dataset {
      * {@code images-idx3} replaced by {@code labels-idx1} (the MNIST naming), gzipped or not.
      */
     public static IdxDataset open(Path imagesFile, List<String> classNames, Consumer<String> warnings) throws IOException {
-        Idx.Array im = Idx.read(imagesFile);
+        Idx.Array im = Idx.readPartial(imagesFile);
         Idx.Array lab = null;
         String fn = imagesFile.getFileName().toString();
         if (fn.contains("images-idx3")) {
@@ -64,7 +65,7 @@ public final class IdxDataset implements Dataset {
             }
             if (Files.isRegularFile(lp)) {
                 try {
-                    lab = Idx.read(lp);
+                    lab = Idx.readPartial(lp);
                 } catch (IOException e) {
                     if (warnings != null) {
                         warnings.accept(lp + ": " + e.getMessage() + "; continuing without labels");
@@ -97,7 +98,7 @@ public final class IdxDataset implements Dataset {
         }
         int inner = itemShape[0] * itemShape[1] * itemShape[2];
         float[] v = new float[inner];
-        byte[] src = images.values();
+        byte[] src = images.data();
         int off = index * inner;
         for (int i = 0; i < inner; i++) {
             v[i] = (src[off + i] & 0xff) / 255f;

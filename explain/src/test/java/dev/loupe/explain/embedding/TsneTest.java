@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.explain.data.Dataset;
-import dev.loupe.explain.data.FashionMnist;
+import dev.loupe.explain.data.Datasets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +81,7 @@ class TsneTest {
      */
     @Test
     void fashionMnistRawPixelsTrustworthinessAtLeast090() throws Exception {
-        Dataset data = FashionMnist.open("test", null);
+        Dataset data = Datasets.open("fashion-mnist:test", null);
         Embedding px = Embeddings.pixels(data, null, 2500, null);
         long t0 = System.nanoTime();
         Tsne.Result r = Tsne.run(px.data(), px.n(), px.d(), Tsne.Options.defaults(), null, null);
@@ -106,7 +106,7 @@ class TsneTest {
         java.nio.file.Path model = java.nio.file.Path.of("..", "models", "fashion-cnn.onnx");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(model), "models/fashion-cnn.onnx is not here");
         dev.loupe.engine.Graph g = dev.loupe.onnx.OnnxImporter.load(model);
-        Dataset data = FashionMnist.open("test", null);
+        Dataset data = Datasets.open("fashion-mnist:test", null);
         Embedding e = Embeddings.compute(g, data, null, null, Embeddings.Pool.AVERAGE, 100, 2000, null, null, null);
         assertEquals("flatten1_out", e.layer());
         Tsne.Result r = Tsne.run(e.data(), e.n(), e.d(), Tsne.Options.defaults(), null, null);
