@@ -37,6 +37,7 @@ def main():
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--skip", default="", help="comma-separated row names not to time, e.g. score-cam,rise")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -171,22 +172,25 @@ def main():
             model(x8)
 
     slow = max(3, args.iters // 5)
-    results = [
-        {"name": "forward", "torch_ms": median_ms(forward, args.warmup, args.iters)},
-        {"name": "saliency", "torch_ms": median_ms(saliency, args.warmup, args.iters)},
-        {"name": "guided-backprop", "torch_ms": median_ms(guided, args.warmup, args.iters)},
-        {"name": "deconvnet", "torch_ms": median_ms(deconvnet, args.warmup, args.iters)},
-        {"name": "gradcam", "torch_ms": median_ms(gradcam_map_input, args.warmup, args.iters)},
-        {"name": "guided-gradcam", "torch_ms": median_ms(guided_gradcam, args.warmup, args.iters)},
+    skip = set(filter(None, args.skip.split(",")))
+    rows = [
+        ("forward", forward, args.warmup, args.iters),
+        ("saliency", saliency, args.warmup, args.iters),
+        ("guided-backprop", guided, args.warmup, args.iters),
+        ("deconvnet", deconvnet, args.warmup, args.iters),
+        ("gradcam", gradcam_map_input, args.warmup, args.iters),
+        ("guided-gradcam", guided_gradcam, args.warmup, args.iters),
         # Plain batched occlusion: the peer of both Loupe rows, occlusion (incremental) and occlusion-plain.
-        {"name": "occlusion", "torch_ms": median_ms(occlusion, 1, slow)},
-        {"name": "smoothgrad", "torch_ms": median_ms(smoothgrad, 1, slow)},
-        {"name": "integrated-gradients", "torch_ms": median_ms(integrated_gradients, 1, slow)},
-        {"name": "score-cam", "torch_ms": median_ms(score_cam, 0, 1)},
-        {"name": "rise", "torch_ms": median_ms(rise, 0, 1)},
+        ("occlusion", occlusion, 1, slow),
+        ("smoothgrad", smoothgrad, 1, slow),
+        ("integrated-gradients", integrated_gradients, 1, slow),
+        ("score-cam", score_cam, 0, 1),
+        ("rise", rise, 0, 1),
     ]
-    b8 = median_ms(forward_batch8, 2, max(3, args.iters // 2))
-    results.append({"name": "forward-batch8", "torch_ms": b8, "torch_images_per_s": 8000.0 / b8})
+    results = [{"name": name, "torch_ms": median_ms(fn, warm, n)} for name, fn, warm, n in rows if name not in skip]
+    if "forward-batch8" not in skip:
+        b8 = median_ms(forward_batch8, 2, max(3, args.iters // 2))
+        results.append({"name": "forward-batch8", "torch_ms": b8, "torch_images_per_s": 8000.0 / b8})
     print(json.dumps({"torch": torch.__version__, "threads": args.threads, "batch": args.batch,
                       "results": results}, indent=1))
 
