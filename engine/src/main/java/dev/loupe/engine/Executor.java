@@ -47,20 +47,20 @@ public final class Executor {
             }
         }
         boolean[] needed = new boolean[nodes.size()];
-        ArrayDeque<String> todo = new ArrayDeque<>();
+        ArrayDeque<String> pending = new ArrayDeque<>();
         for (String name : wanted) {
             if (!producer.containsKey(name) && !values.containsKey(name)) {
                 throw new IllegalArgumentException(Trace.unknownTensor(graph, name));
             }
-            todo.add(name);
+            pending.add(name);
         }
-        while (!todo.isEmpty()) {
-            Integer p = producer.get(todo.poll());
+        while (!pending.isEmpty()) {
+            Integer p = producer.get(pending.poll());
             if (p != null && !needed[p]) {
                 needed[p] = true;
                 for (String in : nodes.get(p).inputs()) {
                     if (!in.isEmpty()) {
-                        todo.add(in);
+                        pending.add(in);
                     }
                 }
             }

@@ -31,13 +31,9 @@ public final class Pooling {
      */
     public static void maxPool(float[] x, int planes, Window2d g, float[] y) {
         int ow = g.ow();
-        int[] kjLo = new int[ow];
-        int[] kjHi = new int[ow];
-        for (int ox = 0; ox < ow; ox++) {
-            int x0 = ox * g.sw() - g.padLeft();
-            kjLo[ox] = validFrom(x0, g.dw());
-            kjHi[ox] = validTo(x0, g.dw(), g.kw(), g.w());
-        }
+        int[][] taps = columnTaps(g);
+        int[] kjLo = taps[0];
+        int[] kjHi = taps[1];
         int sh = g.sh();
         int sw = g.sw();
         int dh = g.dh();
@@ -94,13 +90,9 @@ public final class Pooling {
      */
     public static void maxPoolSwitches(float[] x, int planes, Window2d g, float[] y, int[] switches) {
         int ow = g.ow();
-        int[] kjLo = new int[ow];
-        int[] kjHi = new int[ow];
-        for (int ox = 0; ox < ow; ox++) {
-            int x0 = ox * g.sw() - g.padLeft();
-            kjLo[ox] = validFrom(x0, g.dw());
-            kjHi[ox] = validTo(x0, g.dw(), g.kw(), g.w());
-        }
+        int[][] taps = columnTaps(g);
+        int[] kjLo = taps[0];
+        int[] kjHi = taps[1];
         int sh = g.sh();
         int sw = g.sw();
         int dh = g.dh();
@@ -136,6 +128,21 @@ public final class Pooling {
                 }
             }
         });
+    }
+
+    /**
+     * For each output column, the first and one-past-last kernel column whose input column lies
+     * inside the image: {@code {from[ow], to[ow]}}.
+     */
+    private static int[][] columnTaps(Window2d g) {
+        int[] from = new int[g.ow()];
+        int[] to = new int[g.ow()];
+        for (int ox = 0; ox < g.ow(); ox++) {
+            int x0 = ox * g.sw() - g.padLeft();
+            from[ox] = validFrom(x0, g.dw());
+            to[ox] = validTo(x0, g.dw(), g.kw(), g.w());
+        }
+        return new int[][] {from, to};
     }
 
     /** First tap t with {@code start + t*dilation >= 0}. */
