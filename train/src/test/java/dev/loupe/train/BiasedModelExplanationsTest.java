@@ -77,7 +77,7 @@ class BiasedModelExplanationsTest {
         // Measured when committed: saliency 0.263 on the mark / 0.174 on the garment (none above half: the
         // rest is spread thinly over the black background); Grad-CAM 0.944 / 0.001 (100 of 100 above
         // half). The mark's box is 4.6% of the image. The flatten-head model trained on the same data
-        // (loupe train --biased --head flatten --weight-decay 0) fails all of these: saliency 0.16 / 0.31,
+        // (loupe train --biased --head flatten --weight-decay 0) fails the mark assertions: saliency 0.16 / 0.31,
         // Grad-CAM at relu3_out zero everywhere (0.11 / 0.71 at conv2_out).
         assertTrue(gradcam.mark() > 0.6, "Grad-CAM should put most of its weight on the mark: " + gradcam);
         assertTrue(gradcam.markAboveHalf() >= 90, "Grad-CAM on the mark for nearly every image: " + gradcam);
