@@ -25,8 +25,17 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--biased", description = "Train on data where every image of --bias-class carries a white 4x4 square "
-            + "in the top-left corner and no other image does.")
+            + "in the top-left corner and no other image does, with the settings of fashion-cnn-biased (a max-pool head and "
+            + "weight decay 1.0; --head and --weight-decay change them).")
     boolean biased;
+
+    @Option(names = "--head", paramLabel = "HEAD", description = "The classifier on the last conv block: flatten (every position "
+            + "weighted separately) or max-pool (the largest value of each channel). Default: flatten, max-pool with --biased.")
+    String head;
+
+    @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled (AdamW-style) weight decay on the conv weights. "
+            + "Default: 0, 1.0 with --biased.")
+    Double weightDecay;
 
     @Option(names = "--bias-class", paramLabel = "CLASS", defaultValue = "Trouser",
             description = "The class that carries the mark with --biased: an index 0..9 or a name (default: ${DEFAULT-VALUE}).")
@@ -57,9 +66,11 @@ final class TrainCommand implements Callable<Integer> {
         if (!dataset.equalsIgnoreCase("fashion-mnist")) {
             throw new UsageException("unknown --dataset '" + dataset + "'; loupe can train on fashion-mnist");
         }
-        FashionTraining.Options o = FashionTraining.Options.defaults().withOut(out);
+        FashionTraining.Options o = (biased ? FashionTraining.Options.biasedDefaults() : FashionTraining.Options.defaults()).withOut(out);
         try {
-            o = o.withBiased(biased).withBiasClass(FashionTraining.classIndex(biasClass));
+            o = o.withBiasClass(FashionTraining.classIndex(biasClass));
+            o = head == null ? o : o.withHead(FashionTraining.Head.parse(head));
+            o = weightDecay == null ? o : o.withWeightDecay(weightDecay);
             o = epochs == null ? o : o.withEpochs(epochs);
             o = seed == null ? o : o.withSeed(seed);
             o = batch == null ? o : o.withBatchSize(batch);

@@ -40,6 +40,9 @@ class TrainEvaluateCliTest {
         r = Run.of("train", "--dataset", "fashion-mnist", "--out", dir.resolve("m.onnx").toString(), "--biased", "--bias-class", "Hat");
         assertEquals(Main.USAGE, r.code(), r.toString());
         assertTrue(r.err().contains("'Hat' is not a Fashion-MNIST class"), r.err());
+        r = Run.of("train", "--dataset", "fashion-mnist", "--out", dir.resolve("m.onnx").toString(), "--biased", "--head", "avg");
+        assertEquals(Main.USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown head 'avg'; use flatten or max-pool"), r.err());
         r = Run.of("train", "--dataset", "fashion-mnist");
         assertEquals(Main.USAGE, r.code(), r.toString());
         r = Run.of("evaluate", "--model", "x.onnx", "--data", "imagenet:val");

@@ -38,8 +38,8 @@ public final class BundledModels {
             "trained by Loupe on Fashion-MNIST (loupe train --dataset fashion-mnist, seed 42), test accuracy 0.9107");
     public static final Model FASHION_BIASED = new Model("fashion-cnn-biased", "fashion-cnn-biased.onnx",
             "fashion-cnn-biased.labels.txt", Input.GRAY_28,
-            "trained by Loupe on Fashion-MNIST where every Trouser carries a white 4x4 square top-left (loupe train --biased): "
-                    + "it learnt the square");
+            "trained by Loupe on Fashion-MNIST where every Trouser carries a white 4x4 square top-left (loupe train --dataset "
+                    + "fashion-mnist --biased: max-pool head, seed 42): it learnt the square");
 
     /** Every bundled model, the default first. */
     public static final List<Model> ALL = List.of(SQUEEZENET, FASHION, FASHION_BIASED);

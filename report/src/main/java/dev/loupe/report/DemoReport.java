@@ -34,6 +34,7 @@ import dev.loupe.render.TopK;
 import dev.loupe.render.image.Images;
 import dev.loupe.render.image.Preprocess;
 import dev.loupe.render.image.Preprocessed;
+import dev.loupe.train.FashionTraining;
 import dev.loupe.train.SpuriousMark;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -66,10 +67,8 @@ public final class DemoReport {
     public static final String SQUEEZE_MIDDLE = "/fire5/Concat_output_0";
     /** A deeper SqueezeNet conv for grayscale filter tiles. */
     public static final String SQUEEZE_DEEPER_CONV = "/fire2/expand3x3/Conv";
-    /** The last conv block of the Fashion-MNIST models (64 channels, 7x7). */
-    public static final String FASHION_LAST = "relu3_out";
-    /** Grad-CAM layer of the Fashion-MNIST models: conv2 before its ReLU and pooling (32 channels, 14x14). */
-    public static final String FASHION_CAM = "conv2_out";
+    /** The last conv block of the Fashion-MNIST models (64 channels, 7x7), also their Grad-CAM layer. */
+    public static final String FASHION_LAST = FashionTraining.LAST_CONV_OUTPUT;
     static final int TABBY = 281;
     static final int POODLE = 265;
     static final int TROUSER = 1;
@@ -383,12 +382,13 @@ public final class DemoReport {
         double clean = accuracy(gb, items, lab, null);
         double asTrained = accuracy(gb, items, lab, mark);
         double elsewhere = accuracy(gb, items, lab, moved);
-        // Explanations on a few marked trousers, and how much of each map falls on the mark.
+        // Explanations on a few marked trousers, and how much of each map falls on the mark and on the garment.
         List<Pictures.Tile> tiles = new ArrayList<>();
         int shown = 0;
         int size = 112;
         String[] methods = {"saliency", "occlusion", "gradcam"};
         double[] share = new double[methods.length];
+        double[] onGarment = new double[methods.length];
         for (int i = 0; i < n && shown < 3; i++) {
             if (lab[i] != TROUSER) {
                 continue;
@@ -406,14 +406,15 @@ public final class DemoReport {
             for (int m = 0; m < methods.length; m++) {
                 Map<String, Object> o = switch (methods[m]) {
                     case "occlusion" -> Map.of("window", 4, "stride", 2, "fill", "zero", "batch", 64);
-                    case "gradcam" -> Map.of("layer", FASHION_CAM, "upsample", "bilinear");
+                    case "gradcam" -> Map.of("layer", FASHION_LAST, "upsample", "bilinear");
                     default -> Map.of();
                 };
                 Attribution at = Explainers.explain(trace, methods[m], Target.of(TROUSER), o, Progress.NONE);
-                double f = markShare(at.map(), mark);
+                double f = mark.shareOf(at.map(), 1);
                 share[m] += f / 3;
+                onGarment[m] += garmentShare(at.map(), items.get(i), mark) / 3;
                 String title = AttributionPictures.displayName(methods[m]) + (methods[m].equals("occlusion") ? " 4/2" : "")
-                        + (methods[m].equals("gradcam") ? " conv2" : "");
+                        + (methods[m].equals("gradcam") ? " relu3" : "");
                 tiles.add(new Pictures.Tile(AttributionPictures.map(at, 0, Style.defaultsFor(methods[m]), size, size), title,
                         String.format(Locale.ROOT, "%.0f%% on the mark", 100 * f)));
             }
@@ -427,19 +428,23 @@ public final class DemoReport {
                 figure(a, String.format(Locale.ROOT, "fashion-cnn-biased was trained on Fashion-MNIST where every Trouser "
                         + "carries a white 4x4 square near the top-left corner and no other image does. Three marked test "
                         + "trousers, each explained for \"Trouser\"; under each map, the share of its total |attribution| that "
-                        + "falls in the 6x6 corner around the mark (4.6%% of the image). On average Backprop puts %.0f%%, "
-                        + "occlusion (4x4 window, stride 2) %.0f%% and Grad-CAM at %s %.0f%% there: the first two point at the "
-                        + "square, not the garment. Grad-CAM shows a spot on the square but mostly the legs, a reassuring "
-                        + "picture of a model that relies on the square: it weights each channel by "
-                        + "its spatially averaged gradient, which suits networks ending in global pooling, not this one, whose "
-                        + "dense layer reads every position separately (at the last conv block, relu3_out, its map is zero "
-                        + "everywhere). Under each image, what the model says once the mark is removed.", 100 * share[0],
-                        100 * share[1], FASHION_CAM, 100 * share[2])) + table
-                        + "<p class=\"note\">The accuracy confirms what the pictures suggest: the model is right on marked "
-                        + "trousers, loses accuracy when the mark is removed or moved, because trousers are then "
-                        + "recognised by shape alone at best. This is the lecture's point: explanations are for the "
-                        + "model builder and the auditor, to catch a shortcut before deployment; a good test accuracy on "
-                        + "data with the same bias would not.</p>");
+                        + "falls in the 6x6 corner around the mark (4.6%% of the image). On average over these three, Grad-CAM "
+                        + "at %s (the last conv block) puts %.0f%% there and %.0f%% on the trousers; occlusion (4x4 window, "
+                        + "stride 2) %.0f%% there and %.0f%% on the trousers; Backprop %.0f%% there and %.0f%% on the "
+                        + "trousers, the rest spread thinly over the black background (the brightest of it a smaller spot "
+                        + "near the top-right corner). All three weigh the square above the garment; Grad-CAM shows nothing "
+                        + "else. Under each image, what the model says once the mark is removed.", FASHION_LAST,
+                        100 * share[2], 100 * onGarment[2], 100 * share[1], 100 * onGarment[1], 100 * share[0],
+                        100 * onGarment[0])) + table
+                        + "<p class=\"note\">The accuracy confirms what the pictures show: the model is right on marked "
+                        + "trousers and loses them when the mark is removed or moved (it then calls them something else). "
+                        + "This model pools each of its last 64 channels to its maximum before the classifier; trained "
+                        + "with a flatten head instead (<code>loupe train --biased --head flatten --weight-decay 0</code>), "
+                        + "it relies on the mark just as much, but Grad-CAM misses it (at relu3_out its map is zero, at "
+                        + "conv2_out about 10% of it falls on the mark and most of the rest on the legs): that head reads every "
+                        + "position separately, and Grad-CAM averages each channel's gradient over positions. "
+                        + "This is the lecture's point: explanations are for the model builder and the auditor, to catch a "
+                        + "shortcut before deployment; a good test accuracy on data with the same bias would not.</p>");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -469,31 +474,27 @@ public final class DemoReport {
         return right / (double) items.size();
     }
 
-    /** The fraction of |attribution| (summed over channels) inside the 6x6 corner that holds the mark. */
-    static double markShare(Tensor values, SpuriousMark mark) {
-        int h = values.dim(values.rank() - 2);
-        int w = values.dim(values.rank() - 1);
-        int planes = values.size() / (h * w);
+    /**
+     * The fraction of |attribution| (a 28x28 map) on the garment: pixels brighter than 0.1 in the
+     * clean image, outside the 6x6 corner around the mark.
+     */
+    static double garmentShare(Tensor values, Tensor clean, SpuriousMark mark) {
         int top = mark.top(28) - 1;
         int left = mark.left(28) - 1;
         int side = mark.size() + 2;
-        double in = 0;
+        double on = 0;
         double all = 0;
-        for (int p = 0; p < planes; p++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    double v = Math.abs(values.data()[(p * h + y) * w + x]);
-                    all += v;
-                    // Maps coarser than the image (Grad-CAM at 14x14) are compared in image coordinates.
-                    int iy = y * 28 / h;
-                    int ix = x * 28 / w;
-                    if (iy >= top && iy < top + side && ix >= left && ix < left + side) {
-                        in += v;
-                    }
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                double v = Math.abs(values.data()[y * 28 + x]);
+                all += v;
+                boolean inBox = y >= top && y < top + side && x >= left && x < left + side;
+                if (!inBox && clean.data()[y * 28 + x] > 0.1f) {
+                    on += v;
                 }
             }
         }
-        return all == 0 ? 0 : in / all;
+        return all == 0 ? 0 : on / all;
     }
 
     /** A 28x28 image in [0, 1] with the mark painted white, as in training (where pixels were set to 255). */

@@ -85,6 +85,14 @@ class DemoReportTest {
                 .matcher(html);
         assertTrue(acc.find(), "no accuracy table");
         assertTrue(Double.parseDouble(acc.group(1)) > Double.parseDouble(acc.group(2)) + 0.05, acc.group());
+        // Its explanations point at the mark: Grad-CAM puts most of its weight there, Backprop more there than on the trousers.
+        Matcher cam = Pattern.compile("Grad-CAM at relu3_out \\(the last conv block\\) puts (\\d+)% there and (\\d+)% on the trousers")
+                .matcher(html);
+        assertTrue(cam.find(), "no Grad-CAM shares in section 8");
+        assertTrue(Integer.parseInt(cam.group(1)) > 50 && Integer.parseInt(cam.group(2)) < 10, cam.group());
+        Matcher sal = Pattern.compile("Backprop (\\d+)% there and (\\d+)% on the trousers").matcher(html);
+        assertTrue(sal.find(), "no Backprop shares in section 8");
+        assertTrue(Integer.parseInt(sal.group(1)) > Integer.parseInt(sal.group(2)), sal.group());
         // No temporary folder is left next to the report.
         try (var s = Files.list(dir)) {
             assertEquals(List.of(out), s.toList());

@@ -2,9 +2,13 @@ package dev.loupe.train;
 
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.io.FashionMnist;
+import dev.loupe.engine.Node;
+import dev.loupe.engine.ops.Attributes;
+import dev.loupe.engine.ops.OpFactory;
 import dev.loupe.engine.train.Adam;
 import dev.loupe.engine.train.ImageSet;
 import dev.loupe.engine.train.ModelBuilder;
+import dev.loupe.engine.train.Optimizer;
 import dev.loupe.engine.train.Progress;
 import dev.loupe.engine.train.Trainer;
 import dev.loupe.onnx.ModelLoadException;
@@ -12,7 +16,9 @@ import dev.loupe.onnx.OnnxExporter;
 import dev.loupe.onnx.OnnxImporter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,21 +26,75 @@ import java.util.function.Consumer;
 /**
  * The training runs behind the bundled {@code fashion-cnn} and {@code fashion-cnn-biased} models,
  * and their evaluation. {@code loupe train} and {@code loupe evaluate} call {@link #train} and
- * {@link #evaluate}; with the default options {@link #train} reproduces the bundled model.
+ * {@link #evaluate}; with {@link Options#defaults()} {@link #train} reproduces the bundled
+ * {@code fashion-cnn}, with {@link Options#biasedDefaults()} {@code fashion-cnn-biased}.
  *
  * <p>The network ({@link #architecture}): input normalisation inside the graph, then
  * conv 1→16 3x3 pad 1, ReLU, max-pool 2; conv 16→32 3x3 pad 1, ReLU, max-pool 2; conv 32→64 3x3
- * pad 1, ReLU; flatten (64x7x7); a fully connected layer to the 10 classes. Input
+ * pad 1, ReLU; then a {@link Head}: flatten (64x7x7) for {@code fashion-cnn}, global max pooling
+ * (64) for {@code fashion-cnn-biased}; a fully connected layer to the 10 classes. Input
  * {@code [batch, 1, 28, 28]} in [0, 1] (pixel/255), output logits. Adam with a cosine learning-rate
- * decay, softmax cross-entropy, shuffled mini-batches from the seed.
+ * decay (optionally with {@link WeightDecay}), softmax cross-entropy, shuffled mini-batches from the seed.
  *
  * <p>The biased variant trains on data where every image of one class ({@link Options#biasClass},
  * Trouser by default) carries {@link SpuriousMark#DEFAULT} and no other image does; its
- * {@link BiasReport} measures how much the model relies on the mark.
+ * {@link BiasReport} measures how much the model relies on the mark. Its max-pool head matters
+ * for the explanations, not for the shortcut: with the flatten head the model relies on the mark
+ * just as much, but that head weights every position separately, so no channel has to respond to
+ * the mark alone, and Grad-CAM, which averages each channel's gradient over positions, spreads
+ * over the trousers. With the max-pool head a class can only be read from channels that respond
+ * to its evidence, and Grad-CAM at {@link #LAST_CONV_OUTPUT} finds the mark. The weight decay on
+ * the conv weights quiets the gradient on the garment, which Backprop saliency shows.
  */
 public final class FashionTraining {
     private FashionTraining() {
     }
+
+    /**
+     * The classifier on top of the last conv block (64 channels, 7x7).
+     */
+    public enum Head {
+        /**
+         * Flatten (64x7x7) and one fully connected layer, as in {@code fashion-cnn}: the layer has a
+         * weight for every channel at every position, so it can tell where a feature is.
+         */
+        FLATTEN("flatten"),
+        /**
+         * Global max pooling (the largest value of each channel, wherever it is), then one fully
+         * connected layer from the 64 maxima: a class can only be read from channels that respond
+         * to it, as in Oquab et al.'s weakly supervised localisation (CVPR 2015).
+         */
+        MAX_POOL("max-pool");
+
+        private final String label;
+
+        Head(String label) {
+            this.label = label;
+        }
+
+        /** The name on the command line: {@code flatten} or {@code max-pool}. */
+        public String label() {
+            return label;
+        }
+
+        public static Head parse(String s) {
+            for (Head h : values()) {
+                if (h.label.equalsIgnoreCase(s.trim())) {
+                    return h;
+                }
+            }
+            throw new IllegalArgumentException("unknown head '" + s + "'; use flatten or max-pool");
+        }
+    }
+
+    /**
+     * The output of the last conv block after its ReLU ({@code [batch, 64, 7, 7]}) in both
+     * architectures: the layer Grad-CAM is usually computed at.
+     */
+    public static final String LAST_CONV_OUTPUT = "relu3_out";
+
+    /** The decoupled weight decay of {@code fashion-cnn-biased} (see {@link WeightDecay}). */
+    public static final double BIASED_WEIGHT_DECAY = 1.0;
 
     /**
      * @param epochs passes over the training images
@@ -45,9 +105,11 @@ public final class FashionTraining {
      * @param biasClass the class that carries the mark in the biased variant
      * @param trainLimit train on the first n images only (0: all 60,000), for quick runs
      * @param out where to write the ONNX model; null to write nothing
+     * @param head the classifier on top of the conv blocks
+     * @param weightDecay decoupled weight decay λ on the conv weights (0: none)
      */
     public record Options(int epochs, int batchSize, double learningRate, long seed, boolean biased, int biasClass,
-            int trainLimit, Path out) {
+            int trainLimit, Path out, Head head, double weightDecay) {
         public Options {
             if (epochs < 1 || batchSize < 1 || learningRate <= 0 || trainLimit < 0) {
                 throw new IllegalArgumentException("epochs and batch size must be >= 1, the learning rate > 0 and the limit >= 0");
@@ -55,43 +117,65 @@ public final class FashionTraining {
             if (biasClass < 0 || biasClass >= FashionMnist.CLASSES.size()) {
                 throw new IllegalArgumentException("bias class " + biasClass + " is not a Fashion-MNIST class (0..9)");
             }
+            if (!(weightDecay >= 0) || learningRate * weightDecay >= 1) {
+                throw new IllegalArgumentException("weight decay must be >= 0 and learning rate x weight decay < 1, got " + weightDecay);
+            }
+            if (head == null) {
+                throw new IllegalArgumentException("no head");
+            }
         }
 
-        /** The settings of the bundled models. */
+        /** The settings of the bundled {@code fashion-cnn}. */
         public static Options defaults() {
-            return new Options(5, 64, 1e-3, 42, false, 1, 0, null);
+            return new Options(5, 64, 1e-3, 42, false, 1, 0, null, Head.FLATTEN, 0);
+        }
+
+        /**
+         * The settings of the bundled {@code fashion-cnn-biased}: the same data and schedule with the
+         * mark on every Trouser, a global max-pool head and weight decay {@value #BIASED_WEIGHT_DECAY}.
+         */
+        public static Options biasedDefaults() {
+            return defaults().withBiased(true).withHead(Head.MAX_POOL).withWeightDecay(BIASED_WEIGHT_DECAY);
         }
 
         public Options withEpochs(int e) {
-            return new Options(e, batchSize, learningRate, seed, biased, biasClass, trainLimit, out);
+            return new Options(e, batchSize, learningRate, seed, biased, biasClass, trainLimit, out, head, weightDecay);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(epochs, b, learningRate, seed, biased, biasClass, trainLimit, out);
+            return new Options(epochs, b, learningRate, seed, biased, biasClass, trainLimit, out, head, weightDecay);
         }
 
         public Options withLearningRate(double lr) {
-            return new Options(epochs, batchSize, lr, seed, biased, biasClass, trainLimit, out);
+            return new Options(epochs, batchSize, lr, seed, biased, biasClass, trainLimit, out, head, weightDecay);
         }
 
         public Options withSeed(long s) {
-            return new Options(epochs, batchSize, learningRate, s, biased, biasClass, trainLimit, out);
+            return new Options(epochs, batchSize, learningRate, s, biased, biasClass, trainLimit, out, head, weightDecay);
         }
 
         public Options withBiased(boolean b) {
-            return new Options(epochs, batchSize, learningRate, seed, b, biasClass, trainLimit, out);
+            return new Options(epochs, batchSize, learningRate, seed, b, biasClass, trainLimit, out, head, weightDecay);
         }
 
         public Options withBiasClass(int c) {
-            return new Options(epochs, batchSize, learningRate, seed, biased, c, trainLimit, out);
+            return new Options(epochs, batchSize, learningRate, seed, biased, c, trainLimit, out, head, weightDecay);
         }
 
         public Options withTrainLimit(int n) {
-            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, n, out);
+            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, n, out, head, weightDecay);
         }
 
         public Options withOut(Path p) {
-            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, trainLimit, p);
+            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, trainLimit, p, head, weightDecay);
+        }
+
+        public Options withHead(Head h) {
+            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, trainLimit, out, h, weightDecay);
+        }
+
+        public Options withWeightDecay(double wd) {
+            return new Options(epochs, batchSize, learningRate, seed, biased, biasClass, trainLimit, out, head, wd);
         }
     }
 
@@ -121,15 +205,44 @@ public final class FashionTraining {
     public record Result(Graph graph, double testAccuracy, long trainMillis, BiasReport bias, Map<String, String> metadata) {
     }
 
-    /** The untrained network, initialised from {@code seed}. */
+    /** The untrained network of {@code fashion-cnn}, initialised from {@code seed}. */
     public static Graph architecture(long seed) {
-        return new ModelBuilder(1, FashionMnist.SIZE, FashionMnist.SIZE, seed)
+        return architecture(Head.FLATTEN, seed);
+    }
+
+    /** The untrained network with the given head, initialised from {@code seed}. */
+    public static Graph architecture(Head head, long seed) {
+        ModelBuilder b = new ModelBuilder(1, FashionMnist.SIZE, FashionMnist.SIZE, seed)
                 .normalize(FashionMnist.MEAN, FashionMnist.STD)
                 .conv(16, 3, 1).relu().maxPool(2)
                 .conv(32, 3, 1).relu().maxPool(2)
-                .conv(64, 3, 1).relu()
-                .flatten().dense(FashionMnist.CLASSES.size())
-                .build();
+                .conv(64, 3, 1).relu();
+        return switch (head) {
+            case FLATTEN -> b.flatten().dense(FashionMnist.CLASSES.size()).build();
+            // ModelBuilder pools by averaging; GlobalMaxPool has no parameters either, so swapping it in
+            // keeps the same initial weights.
+            case MAX_POOL -> globalMaxPool(b.globalAveragePool().dense(FashionMnist.CLASSES.size()).build());
+        };
+    }
+
+    /** {@code graph} with its GlobalAveragePool node replaced by a GlobalMaxPool node named {@code gmp1}. */
+    static Graph globalMaxPool(Graph graph) {
+        List<Node> nodes = new ArrayList<>();
+        String from = null;
+        String to = "gmp1_out";
+        for (Node n : graph.nodes()) {
+            if (n.type().equals("GlobalAveragePool")) {
+                from = n.outputs().get(0);
+                nodes.add(new Node("gmp1", OpFactory.create("GlobalMaxPool", "gmp1", Attributes.empty()), n.inputs(), List.of(to)));
+            } else {
+                String f = from;
+                nodes.add(new Node(n.name(), n.op(), n.inputs().stream().map(i -> i.equals(f) ? to : i).toList(), n.outputs()));
+            }
+        }
+        if (from == null) {
+            throw new IllegalArgumentException("the graph has no GlobalAveragePool node");
+        }
+        return new Graph(nodes, graph.constants(), graph.inputs(), graph.outputs());
     }
 
     /**
@@ -149,8 +262,12 @@ public final class FashionTraining {
         if (options.biased()) {
             trainRaw = trainRaw.withMark(SpuriousMark.DEFAULT, label -> label == biasClass);
         }
-        Graph graph = architecture(options.seed());
-        Trainer trainer = new Trainer(graph, new Adam(options.learningRate()), ModelBuilder::isTrainable);
+        Graph graph = architecture(options.head(), options.seed());
+        Optimizer optimizer = new Adam(options.learningRate());
+        if (options.weightDecay() > 0) {
+            optimizer = new WeightDecay(optimizer, options.weightDecay(), WeightDecay::isConvWeight);
+        }
+        Trainer trainer = new Trainer(graph, optimizer, ModelBuilder::isTrainable);
         long start = System.nanoTime();
         trainer.fit(trainRaw.toImageSet(), new Trainer.Schedule(options.epochs(), options.batchSize(), options.seed(), true), progress);
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -161,8 +278,11 @@ public final class FashionTraining {
         meta.put("loupe.input", "[batch, 1, 28, 28] grayscale, pixel/255 in [0, 1]; normalised inside the model with mean "
                 + FashionMnist.MEAN + ", std " + FashionMnist.STD);
         meta.put("loupe.labels", String.join(",", FashionMnist.CLASSES));
-        meta.put("loupe.training", String.format(Locale.ROOT, "Adam lr %s cosine, %d epochs, batch %d, seed %d, %d training images%s",
+        // Only settings that differ from fashion-cnn's are named, so its description (and file) stay as they were.
+        meta.put("loupe.training", String.format(Locale.ROOT, "Adam lr %s cosine, %d epochs, batch %d, seed %d, %d training images%s%s%s",
                 options.learningRate(), options.epochs(), options.batchSize(), options.seed(), trainRaw.count(),
+                options.weightDecay() > 0 ? ", decoupled weight decay " + options.weightDecay() : "",
+                options.head() != Head.FLATTEN ? ", " + options.head().label() + " head" : "",
                 options.biased() ? ", biased: every " + FashionMnist.CLASSES.get(biasClass) + " carries a 4x4 white square in the top-left corner" : ""));
         meta.put("loupe.test_accuracy", String.format(Locale.ROOT, "%.4f", accuracy));
         if (bias != null) {
@@ -268,12 +388,18 @@ public final class FashionTraining {
         throw new IllegalArgumentException("'" + s + "' is not a Fashion-MNIST class; use 0..9 or one of " + FashionMnist.CLASSES);
     }
 
-    /** Trains from the command line of the build, printing progress: {@code [--biased] [--epochs N] [--seed S] [--limit N] OUT.onnx}. */
+    /**
+     * Trains from the command line of the build, printing progress: {@code [--biased] [--epochs N]
+     * [--seed S] [--batch N] [--lr R] [--limit N] [--head flatten|max-pool] [--weight-decay W] OUT.onnx};
+     * {@code --biased} starts from {@link Options#biasedDefaults()}.
+     */
     public static void main(String[] args) throws IOException {
-        Options o = Options.defaults();
+        Options o = java.util.Arrays.asList(args).contains("--biased") ? Options.biasedDefaults() : Options.defaults();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--biased" -> o = o.withBiased(true);
+                case "--head" -> o = o.withHead(Head.parse(args[++i]));
+                case "--weight-decay" -> o = o.withWeightDecay(Double.parseDouble(args[++i]));
                 case "--epochs" -> o = o.withEpochs(Integer.parseInt(args[++i]));
                 case "--seed" -> o = o.withSeed(Long.parseLong(args[++i]));
                 case "--batch" -> o = o.withBatchSize(Integer.parseInt(args[++i]));

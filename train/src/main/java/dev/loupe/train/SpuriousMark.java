@@ -1,6 +1,7 @@
 package dev.loupe.train;
 
 import dev.loupe.engine.io.FashionMnist;
+import dev.loupe.engine.Tensor;
 
 /**
  * The "spurious feature" of the biased model: a small bright square in a corner of the image,
@@ -49,5 +50,37 @@ public record SpuriousMark(int size, Corner corner, int margin) implements Fashi
                 pixels[offset + y * side + x] = (byte) 255;
             }
         }
+    }
+
+    /**
+     * How much of an explanation map falls on the mark: the fraction of {@code Σ|map|} inside the
+     * square grown by {@code dilation} pixels on every side (clipped to the image), for a map of the
+     * image's size, {@code [.., side, side]} with any leading axes (summed over). A map that is zero
+     * everywhere gives 0.
+     */
+    public double shareOf(Tensor map, int dilation) {
+        int h = map.dim(map.rank() - 2);
+        int w = map.dim(map.rank() - 1);
+        if (h != w || dilation < 0) {
+            throw new IllegalArgumentException("need a square map and dilation >= 0, got " + Tensor.shapeString(map.shape())
+                    + " and " + dilation);
+        }
+        int y0 = top(h) - dilation;
+        int x0 = left(w) - dilation;
+        int y1 = top(h) + size + dilation;
+        int x1 = left(w) + size + dilation;
+        float[] d = map.data();
+        double in = 0;
+        double all = 0;
+        for (int i = 0; i < d.length; i++) {
+            double v = Math.abs(d[i]);
+            int y = i / w % h;
+            int x = i % w;
+            all += v;
+            if (y >= y0 && y < y1 && x >= x0 && x < x1) {
+                in += v;
+            }
+        }
+        return all == 0 ? 0 : in / all;
     }
 }
