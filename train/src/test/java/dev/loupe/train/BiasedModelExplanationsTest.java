@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
+import dev.loupe.engine.io.FashionMnist;
 import dev.loupe.engine.train.ImageSet;
 import dev.loupe.explain.Explainers;
 import dev.loupe.explain.Progress;
