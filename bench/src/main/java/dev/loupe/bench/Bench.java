@@ -168,6 +168,9 @@ public final class Bench {
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if ("false".equals(System.getProperty("ort.spin"))) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             session = env.createSession(model.toString(), so);
             name = session.getInputNames().iterator().next();
         }

@@ -10,6 +10,7 @@ import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
 import dev.loupe.engine.kernels.Scratch;
 import dev.loupe.engine.kernels.Window2d;
+import dev.loupe.engine.kernels.Winograd;
 import java.util.Arrays;
 
 /**
@@ -109,6 +110,8 @@ public final class Conv implements Op {
         float[] y = new float[n * m * g.outPlane()];
         if (ws[1] == 1) {
             DepthwiseConv.forward(x.data(), n, c, m / c, g, w.data(), bias, y);
+        } else if (Winograd.applies(g, c, m, group)) {
+            Winograd.forward(x.data(), n, c, m, w.data(), bias, g, y);
         } else {
             gemmForward(x.data(), n, c, m, w.data(), g, y);
             if (bias != null) {
@@ -360,6 +363,10 @@ public final class Conv implements Op {
             }
             return r;
         });
+        if (Winograd.applies(t, m, c, group)) {
+            Winograd.forward(gy, n, m, c, wt, null, t, gx);
+            return;
+        }
         int np = g.outPlane();
         int inPlane = g.inPlane();
         Parallel.RangeBody body = (from, to) -> {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.Window2d;
+import dev.loupe.engine.kernels.Winograd;
 import dev.loupe.engine.testing.GradCheck;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -196,6 +198,44 @@ class ConvTest {
     void backwardOnTheFastPathMatchesFiniteDifferences() {
         gradCheck(12, 1, 8, 12, 13, 16, 1, 3, 3, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}), true);
         gradCheck(13, 1, 8, 12, 13, 16, 1, 3, 3, WindowAttrs.of(null, new int[] {2, 2}, new int[] {1, 1, 1, 1}), false);
+    }
+
+    /**
+     * 3x3 stride-1 convolutions with at least {@code Winograd.MIN_CHANNELS} channels run by
+     * Winograd's F(2x2, 3x3): odd and even sizes (partial last tiles), a 1x1 image, asymmetric and
+     * zero pads, several images, channel counts that are not multiples of the vector length.
+     */
+    @Test
+    void winogradPathMatchesNaive() {
+        Random rnd = new Random(14);
+        int[] one = {1, 1};
+        int[][] cases = {
+            // n, c, h, w, m, pads (top, left, bottom, right), bias
+            {2, 64, 5, 7, 64, 1, 1, 1, 1, 1},
+            {1, 64, 1, 1, 72, 1, 1, 1, 1, 0},
+            {1, 80, 8, 9, 64, 0, 2, 1, 0, 1},
+            {3, 64, 6, 6, 64, 0, 0, 0, 0, 0},
+            {1, 64, 3, 17, 65, 2, 2, 2, 2, 1},
+            {1, 96, 19, 13, 70, 1, 1, 1, 1, 1},
+        };
+        for (int[] k : cases) {
+            int[] p = {k[5], k[6], k[7], k[8]};
+            Window2d g = Window2d.of(k[2], k[3], 3, 3, 1, 1, 1, 1, p[0], p[1], p[2], p[3], false);
+            assertTrue(Winograd.applies(g, k[1], k[4], 1), "the case must take the Winograd path");
+            checkAgainstNaive(rnd, k[0], k[1], k[2], k[3], k[4], 1, 3, 3, one, one, p, k[9] == 1);
+        }
+    }
+
+    /** The input gradient of a Winograd-sized convolution is itself a Winograd convolution. */
+    @Test
+    void winogradInputGradientMatchesFiniteDifferences() {
+        Random rnd = new Random(15);
+        for (int[] p : new int[][] {{1, 1, 1, 1}, {0, 2, 1, 0}}) {
+            Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, p));
+            Tensor x = GradCheck.random(rnd, 2, 64, 4, 5);
+            Tensor w = GradCheck.random(rnd, 64, 64, 3, 3);
+            GradCheck.check(conv, 1e-2, 2e-2, new boolean[] {true, false, false}, x, w, GradCheck.random(rnd, 64));
+        }
     }
 
     @Test

@@ -1,0 +1,288 @@
+package dev.loupe.engine.kernels;
+
+import dev.loupe.engine.Parallel;
+
+/**
+ * 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015):
+ * each 2x2 block of outputs is computed from a 4x4 input tile with 16 multiplies per input
+ * channel instead of 36, so the products, which dominate, shrink by 2.25x.
+ *
+ * <p>Three steps. The weights become {@code U = G g G^T} (once per weight array). The input is cut
+ * into overlapping 4x4 tiles, each transformed to {@code V = B^T d B}. For each of the 16
+ * positions of a transformed tile there is then one independent product {@code M = U V} over the
+ * channels (a GEMM of out-channels x channels by channels x tiles), and each output block is
+ * {@code A^T M A}. The 16 products run side by side on the pool, one per task, so both cores
+ * stay busy even when each product is small (few tiles late in a network).
+ *
+ * <p>The transforms use only additions, subtractions and halvings, so the result differs from the
+ * direct sum by rounding only (a few units in the last place of the larger terms); it is not
+ * bit-identical to {@link Im2col}-based convolution. Set the system property
+ * {@code loupe.winograd=false} to always use the direct path.
+ */
+public final class Winograd {
+    /** Positions in a transformed 4x4 tile, and so independent products per convolution. */
+    static final int POSITIONS = 16;
+    /**
+     * Fewer input or output channels than this and the transforms (linear in the channels) cost
+     * more than the products they save (quadratic), so the direct path is kept. Measured on
+     * ResNet-18's layers; it also keeps the small bundled Fashion-MNIST models, whose training is
+     * reproducible byte for byte, on the direct path.
+     */
+    static final int MIN_CHANNELS = 64;
+    /** Transformed floats per chunk of images: bounds the two temporary buffers on batch work. */
+    static final int CHUNK_FLOATS = 1 << 22;
+
+    private static final boolean ENABLED = !"false".equals(System.getProperty("loupe.winograd"));
+
+    private Winograd() {
+    }
+
+    /** Whether a convolution of this geometry, channel counts and group count runs here. */
+    public static boolean applies(Window2d g, int channels, int outChannels, int group) {
+        return ENABLED && group == 1 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1
+                && g.dw() == 1 && channels >= MIN_CHANNELS && outChannels >= MIN_CHANNELS;
+    }
+
+    /**
+     * {@code y = conv(x, w) (+ bias)} for n images of c channels and m filters {@code [m, c, 3, 3]}
+     * of geometry g (3x3, stride 1, any pads). x, w and bias not modified; y modified (every
+     * element written). bias may be null.
+     */
+    public static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, float[] y) {
+        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> transformWeights(w, m, c));
+        int tilesY = (g.oh() + 1) / 2;
+        int tilesX = (g.ow() + 1) / 2;
+        int tiles = tilesY * tilesX;
+        int perImage = POSITIONS * Math.max(c, m) * tiles;
+        int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, perImage)));
+        int vStride = positionStride(c * tiles * chunk);
+        int mStride = positionStride(m * tiles * chunk);
+        float[] buf = Scratch.take(POSITIONS * (vStride + mStride));
+        try {
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int images = Math.min(chunk, n - i0);
+                int p = images * tiles;
+                int mOff = POSITIONS * vStride;
+                transformInput(x, i0, images, c, g, tilesY, tilesX, buf, vStride);
+                Parallel.forRange(POSITIONS, 1, (from, to) -> {
+                    for (int xi = from; xi < to; xi++) {
+                        Gemm.sgemmConstantA(false, false, m, p, c, 1f, u, xi * m * c, c, buf, xi * vStride, p,
+                                0f, buf, mOff + xi * mStride, p);
+                    }
+                });
+                transformOutput(buf, mOff, mStride, i0, images, m, g, tilesY, tilesX, bias, y);
+            }
+        } finally {
+            Scratch.give(buf);
+        }
+    }
+
+    /**
+     * The distance between the blocks of two tile positions, at least {@code floats}: one cache
+     * line past a multiple of 4 KiB. The transforms read or write all 16 blocks at once, and
+     * blocks a multiple of 4 KiB apart would fall in the same L1 sets (16 streams in an 8-way
+     * cache) and alias in the store buffer; this measured 2-3x slower transforms.
+     */
+    static int positionStride(int floats) {
+        return (floats + 1023) / 1024 * 1024 + 16;
+    }
+
+    /**
+     * {@code U[xi][k][ci] = (G g G^T)[xi]} for every filter k and channel ci, with
+     * {@code G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]]}. w not modified.
+     */
+    static float[] transformWeights(float[] w, int m, int c) {
+        float[] u = new float[POSITIONS * m * c];
+        float[] t = new float[12];
+        for (int k = 0; k < m; k++) {
+            for (int ci = 0; ci < c; ci++) {
+                int src = (k * c + ci) * 9;
+                // t = G g (4x3), then U = t G^T (4x4).
+                for (int j = 0; j < 3; j++) {
+                    float g0 = w[src + j];
+                    float g1 = w[src + 3 + j];
+                    float g2 = w[src + 6 + j];
+                    t[j] = g0;
+                    t[3 + j] = 0.5f * (g0 + g1 + g2);
+                    t[6 + j] = 0.5f * (g0 - g1 + g2);
+                    t[9 + j] = g2;
+                }
+                for (int a = 0; a < 4; a++) {
+                    float g0 = t[a * 3];
+                    float g1 = t[a * 3 + 1];
+                    float g2 = t[a * 3 + 2];
+                    int dst = k * c + ci;
+                    u[(a * 4) * m * c + dst] = g0;
+                    u[(a * 4 + 1) * m * c + dst] = 0.5f * (g0 + g1 + g2);
+                    u[(a * 4 + 2) * m * c + dst] = 0.5f * (g0 - g1 + g2);
+                    u[(a * 4 + 3) * m * c + dst] = g2;
+                }
+            }
+        }
+        return u;
+    }
+
+    /**
+     * {@code V[xi][ci][tile] = (B^T d B)[xi]} for the 4x4 input tile d of every (image, tile),
+     * tiles numbered image-major then row-major, with
+     * {@code B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]]}; reads outside the image are
+     * zero (padding). Position xi's block starts at {@code xi * stride}. x not modified; v modified.
+     */
+    static void transformInput(float[] x, int image0, int images, int c, Window2d g, int tilesY, int tilesX, float[] v,
+            int stride) {
+        int tiles = tilesY * tilesX;
+        int p = images * tiles;
+        int h = g.h();
+        int wd = g.w();
+        int rows = 2 * tilesY + 2;
+        int cols = tilesX + 1;
+        Parallel.forRange(images * c, Math.max(1, 4096 / Math.max(1, tiles)), (from, to) -> {
+            // The padded plane split into even and odd columns: the four columns of tile tx are
+            // then even[tx], odd[tx], even[tx + 1], odd[tx + 1], so every loop below is unit-stride.
+            float[] even = new float[rows * cols];
+            float[] odd = new float[rows * cols];
+            for (int task = from; task < to; task++) {
+                int img = task / c;
+                int ci = task % c;
+                int plane = ((image0 + img) * c + ci) * h * wd;
+                for (int r = 0; r < rows; r++) {
+                    int yy = r - g.padTop();
+                    int base = r * cols;
+                    if (yy < 0 || yy >= h) {
+                        java.util.Arrays.fill(even, base, base + cols, 0f);
+                        java.util.Arrays.fill(odd, base, base + cols, 0f);
+                        continue;
+                    }
+                    int row = plane + yy * wd;
+                    for (int t = 0; t < cols; t++) {
+                        int xx = 2 * t - g.padLeft();
+                        even[base + t] = xx >= 0 && xx < wd ? x[row + xx] : 0f;
+                        odd[base + t] = xx + 1 >= 0 && xx + 1 < wd ? x[row + xx + 1] : 0f;
+                    }
+                }
+                int dst = ci * p + img * tiles;
+                for (int ty = 0; ty < tilesY; ty++) {
+                    int q0 = 2 * ty * cols;
+                    int q1 = q0 + cols;
+                    int q2 = q1 + cols;
+                    int q3 = q2 + cols;
+                    int d = dst + ty * tilesX;
+                    // Column b of B^T d, for the four rows, then the rows combined by B^T: V[a][b].
+                    int done = Gemm.SIMD ? SimdWinograd.inputRow(even, odd, q0, q1, q2, q3, v, d, stride, tilesX) : 0;
+                    for (int tx = done; tx < tilesX; tx++) {
+                        float e0 = even[q0 + tx];
+                        float e1 = even[q1 + tx];
+                        float e2 = even[q2 + tx];
+                        float e3 = even[q3 + tx];
+                        float f0 = even[q0 + tx + 1];
+                        float f1 = even[q1 + tx + 1];
+                        float f2 = even[q2 + tx + 1];
+                        float f3 = even[q3 + tx + 1];
+                        float o0 = odd[q0 + tx];
+                        float o1 = odd[q1 + tx];
+                        float o2 = odd[q2 + tx];
+                        float o3 = odd[q3 + tx];
+                        float u0 = odd[q0 + tx + 1];
+                        float u1 = odd[q1 + tx + 1];
+                        float u2 = odd[q2 + tx + 1];
+                        float u3 = odd[q3 + tx + 1];
+                        // Row i of B^T d B's inner product along x: (d0 - d2), (d1 + d2), (d2 - d1), (d1 - d3).
+                        float r00 = e0 - f0;
+                        float r01 = o0 + f0;
+                        float r02 = f0 - o0;
+                        float r03 = o0 - u0;
+                        float r10 = e1 - f1;
+                        float r11 = o1 + f1;
+                        float r12 = f1 - o1;
+                        float r13 = o1 - u1;
+                        float r20 = e2 - f2;
+                        float r21 = o2 + f2;
+                        float r22 = f2 - o2;
+                        float r23 = o2 - u2;
+                        float r30 = e3 - f3;
+                        float r31 = o3 + f3;
+                        float r32 = f3 - o3;
+                        float r33 = o3 - u3;
+                        v[d + tx] = r00 - r20;
+                        v[stride + d + tx] = r01 - r21;
+                        v[2 * stride + d + tx] = r02 - r22;
+                        v[3 * stride + d + tx] = r03 - r23;
+                        v[4 * stride + d + tx] = r10 + r20;
+                        v[5 * stride + d + tx] = r11 + r21;
+                        v[6 * stride + d + tx] = r12 + r22;
+                        v[7 * stride + d + tx] = r13 + r23;
+                        v[8 * stride + d + tx] = r20 - r10;
+                        v[9 * stride + d + tx] = r21 - r11;
+                        v[10 * stride + d + tx] = r22 - r12;
+                        v[11 * stride + d + tx] = r23 - r13;
+                        v[12 * stride + d + tx] = r10 - r30;
+                        v[13 * stride + d + tx] = r11 - r31;
+                        v[14 * stride + d + tx] = r12 - r32;
+                        v[15 * stride + d + tx] = r13 - r33;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code y = A^T M A (+ bias)} for every (image, filter, tile), with
+     * {@code A^T = [[1,1,1,0], [0,1,-1,-1]]}, cropped to the output size; position xi's block of M
+     * starts at {@code mOff + xi * stride}. mm not modified; y
+     * modified (every output element of the images written).
+     */
+    static void transformOutput(float[] mm, int mOff, int stride, int image0, int images, int m, Window2d g, int tilesY, int tilesX,
+            float[] bias, float[] y) {
+        int tiles = tilesY * tilesX;
+        int p = images * tiles;
+        int oh = g.oh();
+        int ow = g.ow();
+        Parallel.forRange(images * m, Math.max(1, 4096 / Math.max(1, tiles)), (from, to) -> {
+            // The column sums of A^T M per tile: s[i][b][tx] for output row i, tile column b.
+            float[] s = new float[2 * 4 * tilesX];
+            for (int task = from; task < to; task++) {
+                int img = task / m;
+                int k = task % m;
+                float bv = bias == null ? 0f : bias[k];
+                int plane = ((image0 + img) * m + k) * oh * ow;
+                for (int ty = 0; ty < tilesY; ty++) {
+                    int src = mOff + k * p + img * tiles + ty * tilesX;
+                    int done = Gemm.SIMD ? SimdWinograd.outputRow(mm, src, stride, s, tilesX) : 0;
+                    for (int b = 0; b < 4; b++) {
+                        int m0 = b * stride + src;
+                        int m1 = (4 + b) * stride + src;
+                        int m2 = (8 + b) * stride + src;
+                        int m3 = (12 + b) * stride + src;
+                        int s0 = b * tilesX;
+                        int s1 = (4 + b) * tilesX;
+                        for (int tx = done; tx < tilesX; tx++) {
+                            float a1 = mm[m1 + tx];
+                            float a2 = mm[m2 + tx];
+                            s[s0 + tx] = mm[m0 + tx] + a1 + a2;
+                            s[s1 + tx] = a1 - a2 - mm[m3 + tx];
+                        }
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        int yy = 2 * ty + i;
+                        if (yy >= oh) {
+                            break;
+                        }
+                        int row = plane + yy * ow;
+                        int sb = i * 4 * tilesX;
+                        for (int tx = 0; tx < tilesX; tx++) {
+                            float b0 = s[sb + tx];
+                            float b1 = s[sb + tilesX + tx];
+                            float b2 = s[sb + 2 * tilesX + tx];
+                            float b3 = s[sb + 3 * tilesX + tx];
+                            int xx = 2 * tx;
+                            y[row + xx] = b0 + b1 + b2 + bv;
+                            if (xx + 1 < ow) {
+                                y[row + xx + 1] = b1 - b2 - b3 + bv;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
