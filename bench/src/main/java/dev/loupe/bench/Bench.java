@@ -168,9 +168,6 @@ public final class Bench {
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if ("false".equals(System.getProperty("ort.spin"))) {
-                so.addConfigEntry("session.intra_op.allow_spinning", "0");
-            }
             session = env.createSession(model.toString(), so);
             name = session.getInputNames().iterator().next();
         }
@@ -191,7 +188,11 @@ public final class Bench {
         }
     }
 
-    /** Medians of a and b timed alternately, so load changes hit both alike. */
+    /**
+     * Medians of a and b timed alternately, so load changes hit both alike. Each timed run starts
+     * after a short pause: ONNX Runtime's workers spin-wait for a while after a run, and without
+     * the pause they would take CPU from the run that follows theirs.
+     */
     static double[] medianPairMs(int warmup, int iters, Runnable a, Runnable b) {
         for (int i = 0; i < warmup; i++) {
             a.run();
@@ -200,15 +201,29 @@ public final class Bench {
         double[] ta = new double[iters];
         double[] tb = new double[iters];
         for (int i = 0; i < iters; i++) {
+            settle();
             long t0 = System.nanoTime();
             a.run();
             long t1 = System.nanoTime();
-            b.run();
+            settle();
             long t2 = System.nanoTime();
+            b.run();
+            long t3 = System.nanoTime();
             ta[i] = (t1 - t0) / 1e6;
-            tb[i] = (t2 - t1) / 1e6;
+            tb[i] = (t3 - t2) / 1e6;
         }
         return new double[] {median(ta), median(tb)};
+    }
+
+    /** Milliseconds to pause before each timed run of a pair (see {@link #medianPairMs}). */
+    static final long SETTLE_MS = Long.getLong("loupe.bench.settle-ms", 20);
+
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static double median(double[] ms) {

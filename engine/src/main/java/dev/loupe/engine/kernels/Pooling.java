@@ -164,7 +164,21 @@ public final class Pooling {
      * unpooling. switches and gy not modified; gx modified (accumulated into).
      */
     public static void unpool(int[] switches, float[] gy, float[] gx) {
-        for (int o = 0; o < switches.length; o++) {
+        unpool(switches, gy, gx, 0, switches.length);
+    }
+
+    /**
+     * {@link #unpool(int[], float[], float[])} for a pooling of {@code planes} planes whose outputs
+     * only route to their own input plane (max pooling does), in parallel over planes.
+     */
+    public static void unpoolPlanes(int[] switches, float[] gy, float[] gx, int planes) {
+        int outPlane = switches.length / Math.max(1, planes);
+        Parallel.forRange(planes, Math.max(1, (1 << 15) / Math.max(1, outPlane)),
+                (from, to) -> unpool(switches, gy, gx, from * outPlane, to * outPlane));
+    }
+
+    private static void unpool(int[] switches, float[] gy, float[] gx, int from, int to) {
+        for (int o = from; o < to; o++) {
             int s = switches[o];
             if (s >= 0) {
                 gx[s] += gy[o];

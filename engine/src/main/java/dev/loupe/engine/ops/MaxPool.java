@@ -54,7 +54,7 @@ public final class MaxPool implements Op {
         if (needInputGrad[0] && gradOutputs[0] != null) {
             int[] xs = inputShape(saved);
             float[] gx = new float[(int) Tensor.sizeOf(xs)];
-            Pooling.unpool(switches(saved), gradOutputs[0].data(), gx);
+            Pooling.unpoolPlanes(switches(saved), gradOutputs[0].data(), gx, xs[0] * xs[1]);
             result[0] = new Tensor(xs, gx);
         }
         return result;

@@ -4,6 +4,7 @@ import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.Masks;
 
 /**
  * {@code y = max(x, 0)}. Saves its output: {@code y > 0} exactly where {@code x > 0}, which is all
@@ -40,11 +41,7 @@ public final class Relu implements Op {
 
     /** {@code out[i] = y[i] > 0 ? g[i] : 0}. y and g not modified; out modified. */
     public static void maskPositive(float[] y, float[] g, float[] out) {
-        Parallel.forRange(out.length, GRAIN, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                out[i] = y[i] > 0f ? g[i] : 0f;
-            }
-        });
+        Masks.wherePositive(y, g, out);
     }
 
     /** Elements per parallel chunk: below this a split costs more than it saves. */

@@ -4,6 +4,7 @@ import dev.loupe.engine.BackwardRule;
 import dev.loupe.engine.Node;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
+import dev.loupe.engine.kernels.Masks;
 
 /**
  * The three ways of sending a gradient back through a ReLU that the lecture compares. All of them
@@ -34,15 +35,14 @@ public final class ReluRules {
         float[] gd = g.data();
         float[] out = new float[gd.length];
         float[] y = forwardMask ? saved.tensor(0).data() : null;
-        for (int i = 0; i < out.length; i++) {
-            float v = gd[i];
-            if (positiveGrad && !(v > 0f)) {
-                continue;
-            }
-            if (forwardMask && !(y[i] > 0f)) {
-                continue;
-            }
-            out[i] = v;
+        if (forwardMask && positiveGrad) {
+            Masks.positiveWherePositive(y, gd, out);
+        } else if (forwardMask) {
+            Masks.wherePositive(y, gd, out);
+        } else if (positiveGrad) {
+            Masks.positive(gd, out);
+        } else {
+            System.arraycopy(gd, 0, out, 0, gd.length);
         }
         return new Tensor[] {new Tensor(g.shape(), out)};
     }
