@@ -194,7 +194,8 @@ public final class Bench {
      * the pause they would take CPU from the run that follows theirs.
      */
     static double[] medianPairMs(int warmup, int iters, Runnable a, Runnable b) {
-        for (int i = 0; i < warmup; i++) {
+        long until = System.nanoTime() + WARMUP_MIN_NS;
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() < until); i++) {
             a.run();
             b.run();
         }
@@ -214,6 +215,13 @@ public final class Bench {
         }
         return new double[] {median(ta), median(tb)};
     }
+
+    /**
+     * Warm-up lasts at least this long (and at least the asked number of runs): C2 needs a few
+     * seconds of a forward pass before every kernel is compiled in its final form, and the rows
+     * timed first would otherwise pay for it.
+     */
+    static final long WARMUP_MIN_NS = Long.getLong("loupe.bench.warmup-ms", 4000) * 1_000_000L;
 
     /** Milliseconds to pause before each timed run of a pair (see {@link #medianPairMs}). */
     static final long SETTLE_MS = Long.getLong("loupe.bench.settle-ms", 20);
@@ -257,7 +265,8 @@ public final class Bench {
     }
 
     static double medianMs(int warmup, int iters, Runnable body) {
-        for (int i = 0; i < warmup; i++) {
+        long until = System.nanoTime() + WARMUP_MIN_NS;
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() < until); i++) {
             body.run();
         }
         double[] ms = new double[iters];

@@ -19,10 +19,13 @@ public final class Parallel {
     private Parallel() {
     }
 
+    /** Numbers worker threads: a worker's pool index is only assigned after the factory returns. */
+    private static final java.util.concurrent.atomic.AtomicInteger WORKERS = new java.util.concurrent.atomic.AtomicInteger();
+
     private static ForkJoinPool newPool(int threads) {
         return new ForkJoinPool(Math.max(1, threads), p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("loupe-" + t.getPoolIndex());
+            t.setName("loupe-" + WORKERS.getAndIncrement());
             t.setDaemon(true);
             return t;
         }, null, false);
