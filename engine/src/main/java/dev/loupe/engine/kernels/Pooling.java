@@ -42,6 +42,7 @@ public final class Pooling {
         int oh = g.oh();
         Parallel.forRange(planes, grain(g), (from, to) -> {
             float[] colMax = new float[w];
+            float[] phases = ow >= PHASED_ROW_MIN ? new float[g.sw() * phaseLength(g)] : null;
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();
                 int o = p * g.outPlane();
@@ -62,6 +63,10 @@ public final class Pooling {
                             colMax[ix] = Math.max(colMax[ix], x[row + ix]);
                         }
                     }
+                    if (phases != null) {
+                        rowMaxByPhases(colMax, g, phases, y, o, kjLo, kjHi);
+                        continue;
+                    }
                     for (int ox = 0; ox < ow; ox++) {
                         int lo = kjLo[ox];
                         int hi = kjHi[ox];
@@ -79,6 +84,53 @@ public final class Pooling {
                 }
             }
         });
+    }
+
+    /** Output rows at least this wide take the phase-split row pass. */
+    static final int PHASED_ROW_MIN = 16;
+
+    /**
+     * The row pass of {@link #maxPool(float[], int, Window2d, float[])} as whole-row maxima: the
+     * column maxima are split by stride phase ({@code phase r, index t} holds column
+     * {@code t*sw + r - padLeft}, -inf outside the image), after which tap kj of every output is
+     * one contiguous run, so each tap is a vectorisable {@code Math.max} over the row instead of a
+     * per-output chain of dependent maxima. Windows without a column in the image get
+     * {@link #EMPTY_MAX}. colMax and phases are scratch (modified); y modified at [o, o + ow).
+     */
+    private static void rowMaxByPhases(float[] colMax, Window2d g, float[] phases, float[] y, int o, int[] kjLo, int[] kjHi) {
+        int sw = g.sw();
+        int dw = g.dw();
+        int ow = g.ow();
+        int w = g.w();
+        int len = phaseLength(g);
+        for (int r = 0; r < sw; r++) {
+            int base = r * len;
+            for (int t = 0; t < len; t++) {
+                int col = t * sw + r - g.padLeft();
+                phases[base + t] = col >= 0 && col < w ? colMax[col] : Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int kj = 0; kj < g.kw(); kj++) {
+            int off = kj * dw;
+            int src = (off % sw) * len + off / sw;
+            if (kj == 0) {
+                System.arraycopy(phases, src, y, o, ow);
+            } else {
+                for (int ox = 0; ox < ow; ox++) {
+                    y[o + ox] = Math.max(y[o + ox], phases[src + ox]);
+                }
+            }
+        }
+        for (int ox = 0; ox < ow; ox++) {
+            if (kjLo[ox] >= kjHi[ox]) {
+                y[o + ox] = EMPTY_MAX;
+            }
+        }
+    }
+
+    /** Entries per stride phase in {@link #rowMaxByPhases}: every tap of every output. */
+    private static int phaseLength(Window2d g) {
+        return g.ow() + ((g.kw() - 1) * g.dw()) / g.sw() + 1;
     }
 
     /**
