@@ -29,8 +29,14 @@ public final class Winograd {
      * reproducible byte for byte, on the direct path.
      */
     static final int MIN_CHANNELS = 64;
-    /** Transformed floats per chunk of images: bounds the two temporary buffers on batch work. */
+    /** Transformed floats per chunk of whole images: bounds the two temporary buffers on batch work. */
     static final int CHUNK_FLOATS = 1 << 22;
+    /**
+     * Transformed input and product floats per block of tile rows (1 MiB): images whose
+     * transformed tiles exceed this are cut into row blocks, so each block's tiles are still in
+     * cache when its products and inverse transform read them.
+     */
+    static final int BLOCK_FLOATS = 1 << 18;
 
     private static final boolean ENABLED = !"false".equals(System.getProperty("loupe.winograd"));
 
@@ -53,25 +59,52 @@ public final class Winograd {
         int tilesY = (g.oh() + 1) / 2;
         int tilesX = (g.ow() + 1) / 2;
         int tiles = tilesY * tilesX;
-        int perImage = POSITIONS * Math.max(c, m) * tiles;
-        int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, perImage)));
-        int vStride = positionStride(c * tiles * chunk);
-        int mStride = positionStride(m * tiles * chunk);
-        float[] buf = Scratch.take(POSITIONS * (vStride + mStride));
-        try {
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int images = Math.min(chunk, n - i0);
-                int p = images * tiles;
-                int mOff = POSITIONS * vStride;
-                transformInput(x, i0, images, c, g, tilesY, tilesX, buf, vStride);
-                Parallel.forRange(POSITIONS, 1, (from, to) -> {
-                    for (int xi = from; xi < to; xi++) {
-                        Gemm.sgemmConstantA(false, false, m, p, c, 1f, u, xi * m * c, c, buf, xi * vStride, p,
-                                0f, buf, mOff + xi * mStride, p);
+        int perTile = POSITIONS * (c + m);
+        if ((long) perTile * tiles > BLOCK_FLOATS) {
+            // Large images: blocks of tile rows whose transformed tiles stay in cache between the
+            // three steps, one block per task with the steps inline.
+            int rows = Math.max(1, BLOCK_FLOATS / (perTile * tilesX));
+            int perImage = (tilesY + rows - 1) / rows;
+            int blocks = n * perImage;
+            if (blocks >= 2 * Parallel.threads()) {
+                Parallel.forRange(blocks, 1, (from, to) -> {
+                    for (int b = from; b < to; b++) {
+                        int ty0 = (b % perImage) * rows;
+                        block(x, b / perImage, 1, ty0, Math.min(tilesY, ty0 + rows), c, m, u, bias, g, y);
                     }
                 });
-                transformOutput(buf, mOff, mStride, i0, images, m, g, tilesY, tilesX, bias, y);
+                return;
             }
+        }
+        // Small images (late layers): whole images per block, so the weights, the larger operand
+        // there, stream once per block; the 16 products of a block run side by side.
+        int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, POSITIONS * Math.max(c, m) * tiles)));
+        for (int i0 = 0; i0 < n; i0 += chunk) {
+            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, y);
+        }
+    }
+
+    /**
+     * Images [image0, image0 + images), tile rows [ty0, ty1) of each: transform, 16 products,
+     * inverse transform. The products split over the pool unless called from inside it.
+     */
+    private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] bias,
+            Window2d g, float[] y) {
+        int tilesX = (g.ow() + 1) / 2;
+        int p = images * (ty1 - ty0) * tilesX;
+        int vStride = positionStride(c * p);
+        int mStride = positionStride(m * p);
+        int mOff = POSITIONS * vStride;
+        float[] buf = Scratch.take(POSITIONS * (vStride + mStride));
+        try {
+            transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride);
+            Parallel.forRange(POSITIONS, 1, (from, to) -> {
+                for (int xi = from; xi < to; xi++) {
+                    Gemm.sgemmConstantA(false, false, m, p, c, 1f, u, xi * m * c, c, buf, xi * vStride, p,
+                            0f, buf, mOff + xi * mStride, p);
+                }
+            });
+            transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, y);
         } finally {
             Scratch.give(buf);
         }
@@ -128,13 +161,13 @@ public final class Winograd {
      * {@code B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]]}; reads outside the image are
      * zero (padding). Position xi's block starts at {@code xi * stride}. x not modified; v modified.
      */
-    static void transformInput(float[] x, int image0, int images, int c, Window2d g, int tilesY, int tilesX, float[] v,
-            int stride) {
-        int tiles = tilesY * tilesX;
+    static void transformInput(float[] x, int image0, int images, int ty0, int ty1, int c, Window2d g, float[] v, int stride) {
+        int tilesX = (g.ow() + 1) / 2;
+        int tiles = (ty1 - ty0) * tilesX;
         int p = images * tiles;
         int h = g.h();
         int wd = g.w();
-        int rows = 2 * tilesY + 2;
+        int rows = 2 * (ty1 - ty0) + 2;
         int cols = tilesX + 1;
         Parallel.forRange(images * c, Math.max(1, 4096 / Math.max(1, tiles)), (from, to) -> {
             // The padded plane split into even and odd columns: the four columns of tile tx are
@@ -146,7 +179,7 @@ public final class Winograd {
                 int ci = task % c;
                 int plane = ((image0 + img) * c + ci) * h * wd;
                 for (int r = 0; r < rows; r++) {
-                    int yy = r - g.padTop();
+                    int yy = 2 * ty0 + r - g.padTop();
                     int base = r * cols;
                     if (yy < 0 || yy >= h) {
                         java.util.Arrays.fill(even, base, base + cols, 0f);
@@ -161,7 +194,7 @@ public final class Winograd {
                     }
                 }
                 int dst = ci * p + img * tiles;
-                for (int ty = 0; ty < tilesY; ty++) {
+                for (int ty = 0; ty < ty1 - ty0; ty++) {
                     int q0 = 2 * ty * cols;
                     int q1 = q0 + cols;
                     int q2 = q1 + cols;
@@ -231,9 +264,10 @@ public final class Winograd {
      * starts at {@code mOff + xi * stride}. mm not modified; y
      * modified (every output element of the images written).
      */
-    static void transformOutput(float[] mm, int mOff, int stride, int image0, int images, int m, Window2d g, int tilesY, int tilesX,
+    static void transformOutput(float[] mm, int mOff, int stride, int image0, int images, int ty0, int ty1, int m, Window2d g,
             float[] bias, float[] y) {
-        int tiles = tilesY * tilesX;
+        int tilesX = (g.ow() + 1) / 2;
+        int tiles = (ty1 - ty0) * tilesX;
         int p = images * tiles;
         int oh = g.oh();
         int ow = g.ow();
@@ -245,8 +279,8 @@ public final class Winograd {
                 int k = task % m;
                 float bv = bias == null ? 0f : bias[k];
                 int plane = ((image0 + img) * m + k) * oh * ow;
-                for (int ty = 0; ty < tilesY; ty++) {
-                    int src = mOff + k * p + img * tiles + ty * tilesX;
+                for (int ty = ty0; ty < ty1; ty++) {
+                    int src = mOff + k * p + img * tiles + (ty - ty0) * tilesX;
                     int done = Gemm.SIMD ? SimdWinograd.outputRow(mm, src, stride, s, tilesX) : 0;
                     for (int b = 0; b < 4; b++) {
                         int m0 = b * stride + src;
