@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinTask;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -75,7 +74,7 @@ final class SimdGemm {
         }
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
-        int threads = work < PARALLEL_WORK || ForkJoinTask.inForkJoinPool() ? 1 : Parallel.threads();
+        int threads = work < PARALLEL_WORK || Parallel.insideSection() ? 1 : Parallel.threads();
         int rowPanels = (m + MR - 1) / MR;
         // At least NC columns per task keeps a B slab in L2. Beyond that, to feed every core, split
         // the larger of A and B: every column task streams all of A and every row task packs all
