@@ -9,5 +9,10 @@
  * a phase split). Weights are packed once per array and kept while the array lives; whoever
  * changes weights in place calls {@link dev.loupe.engine.kernels.Gemm#forgetPacked}. Without the
  * incubator module every kernel falls back to plain Java.
+ *
+ * <p>3x3 stride-1 convolutions with at least 64 input and output channels (forward, and the input
+ * gradient, which is such a convolution too) run by Winograd's F(2x2, 3x3),
+ * {@link dev.loupe.engine.kernels.Winograd}: 2.25x fewer multiplies, equal to the direct sum up to
+ * float rounding but not bit for bit. {@code -Dloupe.winograd=false} turns it off.
  */
 package dev.loupe.engine.kernels;
