@@ -20,7 +20,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Whole ResNet-18 convolution layers through the engine's Conv op (im2col, GEMM, bias), batch 1.
+ * Whole ResNet-18 convolution layers through the engine's Conv op, batch 1: im2col into the GEMM, or
+ * Winograd for the 3x3 stride-1 layers, whose GFLOPS are therefore effective (direct-convolution
+ * FLOPs over time; they do 2.25x fewer multiplies).
  * A layer is "C-M-H-k-s": input channels, output channels, input side, kernel, stride (pad k/2).
  */
 @State(Scope.Benchmark)
