@@ -151,15 +151,38 @@ public final class Pooling {
         int dw = g.dw();
         int w = g.w();
         int oh = g.oh();
+        // Outputs whose windows lie wholly inside the image along x: the vector path's range.
+        int oxA = 0;
+        while (oxA < ow && (kjLo[oxA] != 0 || kjHi[oxA] != g.kw())) {
+            oxA++;
+        }
+        int oxB = oxA;
+        while (oxB < ow && kjLo[oxB] == 0 && kjHi[oxB] == g.kw()) {
+            oxB++;
+        }
+        boolean vector = Gemm.SIMD && ow >= PHASED_ROW_MIN;
+        int interiorFrom = oxA;
+        int interiorTo = oxB;
         Parallel.forRange(planes, grain(g), (from, to) -> {
+            float[] phases = vector ? new float[g.sw() * phaseLength(g)] : null;
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();
-                int o = p * g.outPlane();
-                for (int oy = 0; oy < oh; oy++) {
+                int rowOut = p * g.outPlane();
+                for (int oy = 0; oy < oh; oy++, rowOut += ow) {
                     int y0 = oy * sh - g.padTop();
                     int kiLo = validFrom(y0, dh);
                     int kiHi = validTo(y0, dh, g.kh(), g.h());
-                    for (int ox = 0; ox < ow; ox++, o++) {
+                    int skipFrom = interiorFrom;
+                    int skipTo = vector && kiLo < kiHi
+                            ? SimdPooling.switchesRow(x, xPlane, g, y0, kiLo, kiHi, phases, phaseLength(g), y, switches, rowOut,
+                                    interiorFrom, interiorTo)
+                            : interiorFrom;
+                    for (int ox = 0; ox < ow; ox++) {
+                        if (ox == skipFrom && skipTo > skipFrom) {
+                            ox = skipTo - 1;
+                            continue;
+                        }
+                        int o = rowOut + ox;
                         int x0 = xPlane + ox * sw - g.padLeft();
                         float target = y[o];
                         boolean nan = target != target;
