@@ -26,8 +26,8 @@ public final class Winograd {
     /**
      * The transforms grow linearly with the channels and the products they save quadratically, so
      * narrow layers keep the direct path. 64 is the narrowest 3x3 layer of ResNet-18, where
-     * Winograd measured faster (layer 1: 3.1-3.7 ms direct, 2.2-2.4 ms here); narrower layers
-     * were not measured. It also keeps the bundled Fashion-MNIST models (at most 32 input
+     * Winograd measured faster in back-to-back runs (layer 1 4.7-5.2 ms against 6.0-6.3 ms direct,
+     * layer 4 4.7 against 8.5 ms, before the row blocks); narrower layers were not measured. It also keeps the bundled Fashion-MNIST models (at most 32 input
      * channels), whose training is reproducible byte for byte, on the direct path.
      */
     static final int MIN_CHANNELS = 64;
