@@ -165,6 +165,7 @@ public final class Pooling {
         int interiorTo = oxB;
         Parallel.forRange(planes, grain(g), (from, to) -> {
             float[] phases = vector ? new float[g.sw() * phaseLength(g)] : null;
+            int[] lanes = vector ? SimdPooling.laneOffsets(g.sw()) : null;
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();
                 int rowOut = p * g.outPlane();
@@ -174,7 +175,7 @@ public final class Pooling {
                     int kiHi = validTo(y0, dh, g.kh(), g.h());
                     int skipFrom = interiorFrom;
                     int skipTo = vector && kiLo < kiHi
-                            ? SimdPooling.switchesRow(x, xPlane, g, y0, kiLo, kiHi, phases, phaseLength(g), y, switches, rowOut,
+                            ? SimdPooling.switchesRow(x, xPlane, g, y0, kiLo, kiHi, phases, phaseLength(g), lanes, y, switches, rowOut,
                                     interiorFrom, interiorTo)
                             : interiorFrom;
                     for (int ox = 0; ox < ow; ox++) {

@@ -15,25 +15,31 @@ final class SimdPooling {
     private SimdPooling() {
     }
 
+    /** {@code i * stride} for each lane i: the input offsets of a vector of outputs, for {@link #switchesRow}. */
+    static int[] laneOffsets(int stride) {
+        int[] lanes = new int[Math.max(L, SI.length())];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = i * stride;
+        }
+        return lanes;
+    }
+
     /**
      * Max-pooling switches of one output row for outputs [oxA, oxA + k*L) whose windows lie
      * wholly inside the image along x: for every tap, last to first, lanes whose input equals the
      * output (or both are NaN) take that tap's index, so the first match in row-major order is
      * what remains. Rows of the window are input rows kiLo..kiHi-1 (all inside the image). x and
-     * y not modified; phases scratch (modified); switches modified at [o + oxA, o + returned).
+     * y not modified; phases scratch (modified); lanes from {@link #laneOffsets}; switches modified
+     * at [o + oxA, o + returned).
      *
      * @return one past the last output handled (a multiple of the vector length from oxA)
      */
     static int switchesRow(float[] x, int xPlane, Window2d g, int y0, int kiLo, int kiHi, float[] phases, int len,
-            float[] y, int[] switches, int o, int oxA, int oxB) {
+            int[] lanes, float[] y, int[] switches, int o, int oxA, int oxB) {
         int sw = g.sw();
         int end = oxA + (oxB - oxA) / L * L;
         if (end == oxA || SI.length() != L) {
             return oxA;
-        }
-        int[] lanes = new int[L];
-        for (int i = 0; i < L; i++) {
-            lanes[i] = i * sw;
         }
         IntVector laneOffsets = IntVector.fromArray(SI, lanes, 0);
         IntVector none = IntVector.broadcast(SI, -1);
