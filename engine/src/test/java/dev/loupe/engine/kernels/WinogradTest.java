@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.testing.GradCheck;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Kernel-level checks of {@link Winograd}; agreement with the direct convolution is in ConvTest. */
 class WinogradTest {
     private static float[] random(Random rnd, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
+        return GradCheck.random(rnd, n).data();
     }
 
     /**
