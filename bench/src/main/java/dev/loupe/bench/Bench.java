@@ -64,8 +64,11 @@ public final class Bench {
         System.err.printf(Locale.ROOT, "bench: %s, %d threads, load average %s%n", model, threads, loadAverage());
 
         try (Ort ort = new Ort(model, threads)) {
-            double[] fwd = medianPairMs(warmup, iters, () -> Executor.forward(batchable, x), () -> ort.run(x));
+            // Inference, as ONNX Runtime does it: the logits only, activations recycled after last use.
+            double[] fwd = medianPairMs(warmup, iters, () -> Executor.evaluate(batchable, x, List.of(outputName)), () -> ort.run(x));
             results.add(row("forward", fwd[0], fwd[1]));
+            // The forward pass of a gradient method: every activation kept for the backward pass.
+            results.add(row("forward-traced", medianMs(warmup, iters, () -> Executor.forward(batchable, x)), Double.NaN));
             double loupeGrad = medianMs(warmup, iters, () -> {
                 Trace t = Executor.forward(batchable, x);
                 int[] targets = new int[batch];

@@ -7,12 +7,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Runs graphs forward; the returned {@link Trace} runs them backward as often as needed. */
 public final class Executor {
+    private static final int PINNED = 1 << 30;
+
     private Executor() {
     }
 
@@ -75,23 +78,65 @@ public final class Executor {
         }
         Set<String> keep = new HashSet<>(wanted);
         keep.addAll(graph.constants().keySet());
-        for (int i = 0; i < nodes.size(); i++) {
-            if (!needed[i]) {
-                continue;
-            }
-            Node node = nodes.get(i);
-            run(node, values, new Saved());
-            for (String in : node.inputs()) {
-                if (lastUse.get(in) == i && !keep.contains(in)) {
-                    values.remove(in);
+        keep.addAll(graph.inputs().stream().map(ValueInfo::name).toList());
+        // Arrays of intermediate tensors, with how many live values share each (views such as
+        // Reshape share their input's array): an array goes back to the pool when none is left.
+        Map<float[], Integer> uses = new IdentityHashMap<>();
+        for (Tensor t : values.values()) {
+            // Constants and inputs never die here, even if a view of them does.
+            uses.put(t.data(), PINNED);
+        }
+        try (Buffers.Scope scope = Buffers.recycling()) {
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!needed[i]) {
+                    continue;
+                }
+                Node node = nodes.get(i);
+                run(node, values, new Saved());
+                for (String out : node.outputs()) {
+                    Tensor t = out.isEmpty() ? null : values.get(out);
+                    if (t != null) {
+                        uses.merge(t.data(), 1, Integer::sum);
+                    }
+                }
+                for (String in : node.inputs()) {
+                    if (lastUse.get(in) == i && !keep.contains(in)) {
+                        drop(values.remove(in), uses);
+                    }
                 }
             }
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (String name : wanted) {
+                result.put(name, values.get(name));
+            }
+            // Outputs nobody reads (a node's unused second output) die here too.
+            for (Tensor t : result.values()) {
+                uses.remove(t.data());
+            }
+            for (Map.Entry<String, Tensor> e : values.entrySet()) {
+                if (!keep.contains(e.getKey())) {
+                    drop(e.getValue(), uses);
+                }
+            }
+            return result;
         }
-        Map<String, Tensor> result = new LinkedHashMap<>();
-        for (String name : wanted) {
-            result.put(name, values.get(name));
+    }
+
+    /** One live value fewer for t's array; the last one returns it to the recycling pool. */
+    private static void drop(Tensor t, Map<float[], Integer> uses) {
+        if (t == null) {
+            return;
         }
-        return result;
+        Integer n = uses.get(t.data());
+        if (n == null) {
+            return;
+        }
+        if (n == 1) {
+            uses.remove(t.data());
+            Buffers.release(t.data());
+        } else {
+            uses.put(t.data(), n - 1);
+        }
     }
 
     /** Runs the graph on named inputs and keeps every activation for backward passes. */

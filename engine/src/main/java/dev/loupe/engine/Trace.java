@@ -90,6 +90,11 @@ public final class Trace {
         }
         Map<String, Tensor> grads = new HashMap<>();
         Set<String> owned = new HashSet<>();
+        // Arrays a dead gradient must not give back: the activations (a rule could pass one on).
+        Set<float[]> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor v : values.values()) {
+            kept.add(v.data());
+        }
         for (Map.Entry<String, Tensor> seed : seeds.entrySet()) {
             accumulate(grads, owned, seed.getKey(), seed.getValue());
         }
@@ -125,7 +130,7 @@ public final class Trace {
             // Free gradients no longer needed: those of this node's outputs, unless requested.
             for (String out : n.outputs()) {
                 if (!wrtSet.contains(out)) {
-                    grads.remove(out);
+                    release(grads.remove(out), grads, seeds, kept);
                 }
             }
         }
@@ -135,6 +140,27 @@ public final class Trace {
             result.put(w, g != null ? g : Tensor.zeros(get(w).shape()));
         }
         return result;
+    }
+
+    /**
+     * Gives a dead gradient's array back to the recycling pool (if one is open and made it), unless
+     * a live gradient, a seed or an activation shares it.
+     */
+    private static void release(Tensor dead, Map<String, Tensor> grads, Map<String, Tensor> seeds, Set<float[]> kept) {
+        if (dead == null || kept.contains(dead.data())) {
+            return;
+        }
+        for (Tensor g : grads.values()) {
+            if (g.data() == dead.data()) {
+                return;
+            }
+        }
+        for (Tensor g : seeds.values()) {
+            if (g.data() == dead.data()) {
+                return;
+            }
+        }
+        Buffers.release(dead.data());
     }
 
     private static void accumulate(Map<String, Tensor> grads, Set<String> owned, String name, Tensor g) {

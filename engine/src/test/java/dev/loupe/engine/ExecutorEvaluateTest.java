@@ -59,4 +59,47 @@ class ExecutorEvaluateTest {
                 () -> Executor.evaluate(g, image(3), List.of("nope")));
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
     }
+
+    @Test
+    void recycledActivationsLeaveResultsInputsAndConstantsIntact() {
+        // Large enough to be pooled; Flatten's output is a view of the ReLU's array, and the
+        // wanted view must keep that array out of the pool.
+        Graph g = new ModelBuilder(1, 32, 32, 5).normalize(0.5f, 0.25f).conv(8, 3, 1).relu().flatten().build();
+        String flat = g.outputs().get(0).name();
+        String conv = g.nodes().get(2).outputs().get(0);
+        Map<String, float[]> constantsBefore = new java.util.HashMap<>();
+        g.constants().forEach((k, v) -> constantsBefore.put(k, v.data().clone()));
+        Tensor x1 = image32(4);
+        Tensor x2 = image32(5);
+        float[] x1Before = x1.data().clone();
+
+        Map<String, Tensor> first = Executor.evaluate(g, x1, List.of(flat, conv));
+        float[] flatFirst = first.get(flat).data().clone();
+        float[] convFirst = first.get(conv).data().clone();
+        Map<String, Tensor> second = Executor.evaluate(g, x2, List.of(flat, conv));
+        Map<String, Tensor> third = Executor.evaluate(g, x1, List.of(flat, conv));
+
+        assertTrue(Buffers.pooledBytes() > 0, "the normalisation's arrays should have gone back to the pool");
+        assertArrayEquals(flatFirst, first.get(flat).data(), "an earlier result was recycled");
+        assertArrayEquals(convFirst, first.get(conv).data(), "an earlier result was recycled");
+        Trace full2 = Executor.forward(g, x2);
+        assertArrayEquals(full2.get(flat).data(), second.get(flat).data());
+        assertArrayEquals(full2.get(conv).data(), second.get(conv).data());
+        assertArrayEquals(flatFirst, third.get(flat).data());
+        assertArrayEquals(x1Before, x1.data());
+        g.constants().forEach((k, v) -> assertArrayEquals(constantsBefore.get(k), v.data(), k));
+        for (Tensor t : second.values()) {
+            assertTrue(t.data() != first.get(flat).data() && t.data() != first.get(conv).data(),
+                    "a later pass reused an array still held by the caller");
+        }
+    }
+
+    private static Tensor image32(long seed) {
+        Random r = new Random(seed);
+        Tensor x = Tensor.zeros(4, 1, 32, 32);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = r.nextFloat();
+        }
+        return x;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
@@ -49,7 +50,7 @@ public final class AveragePool implements Op {
         int[] xs = inputs[0].shape();
         Window2d g = MaxPool.geometry("AveragePool", window, xs);
         int planes = xs[0] * xs[1];
-        float[] y = new float[planes * g.outPlane()];
+        float[] y = Buffers.zeroed(planes * g.outPlane());
         Pooling.avgPool(inputs[0].data(), planes, g, countIncludePad, y);
         saved.put(g, xs);
         return new Tensor[] {new Tensor(new int[] {xs[0], xs[1], g.oh(), g.ow()}, y)};

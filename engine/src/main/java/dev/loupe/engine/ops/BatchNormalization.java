@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
@@ -63,7 +64,7 @@ public final class BatchNormalization implements Op {
         }
         int inner = (int) (x.size() / Math.max(1L, (long) xs[0] * c));
         float[] xd = x.data();
-        float[] y = new float[xd.length];
+        float[] y = Buffers.output(xd.length);
         for (int p = 0; p < xs[0] * c; p++) {
             float f = factor[p % c];
             float s = shift[p % c];

@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
@@ -125,7 +126,7 @@ public final class Binary implements Op {
     /** {@code a op b} with broadcasting; neither input is modified. */
     static Tensor apply(Kind kind, Tensor a, Tensor b) {
         int[] shape = Shapes.broadcast(a.shape(), b.shape());
-        float[] out = new float[Shapes.size(shape)];
+        float[] out = Buffers.output(Shapes.size(shape));
         float[] ad = a.data();
         float[] bd = b.data();
         Strided it = Strided.of(shape, Shapes.broadcastStrides(a.shape(), shape), Shapes.broadcastStrides(b.shape(), shape));

@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
@@ -42,7 +43,7 @@ public final class Clip implements Op {
         float lo = bound(inputs, 1, min);
         float hi = bound(inputs, 2, max);
         float[] xd = x.data();
-        float[] y = new float[xd.length];
+        float[] y = Buffers.output(xd.length);
         for (int i = 0; i < y.length; i++) {
             // max-then-min as ONNX specifies, so min > max gives max everywhere.
             y[i] = Math.min(Math.max(xd[i], lo), hi);

@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
@@ -54,7 +55,7 @@ public final class Concat implements Op {
         for (int d = ax + 1; d < rank; d++) {
             inner *= first[d];
         }
-        float[] y = new float[Shapes.size(out)];
+        float[] y = Buffers.output(Shapes.size(out));
         int outRow = out[ax] * inner;
         int at = 0;
         for (int k = 0; k < inputs.length; k++) {

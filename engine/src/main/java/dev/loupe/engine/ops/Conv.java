@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
@@ -107,7 +108,7 @@ public final class Conv implements Op {
                     + " output channels");
         }
         float[] bias = b == null ? null : b.data();
-        float[] y = new float[n * m * g.outPlane()];
+        float[] y = Buffers.output(n * m * g.outPlane());
         if (ws[1] == 1) {
             DepthwiseConv.forward(x.data(), n, c, m / c, g, w.data(), bias, y);
         } else if (Winograd.applies(g, c, m, group)) {
@@ -204,7 +205,7 @@ public final class Conv implements Op {
         int m = w.dim(0);
         float[] gy = gradOutputs[0].data();
         if (needInputGrad[0]) {
-            float[] gx = new float[n * c * g.inPlane()];
+            float[] gx = Buffers.zeroed(n * c * g.inPlane());
             if (w.dim(1) == 1) {
                 DepthwiseConv.backwardData(gy, n, c, m / c, g, w.data(), gx);
             } else {

@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
@@ -58,7 +59,7 @@ public final class Gemm implements Op {
                     + " (A " + Arrays.toString(a.shape()) + ") but B" + (transB ? "^T" : "") + " is " + kb + "x" + n
                     + " (B " + Arrays.toString(b.shape()) + ")");
         }
-        float[] y = new float[m * n];
+        float[] y = Buffers.zeroed(m * n);
         float yBeta = 0f;
         if (c != null && beta != 0f) {
             fillBroadcast(c, m, n, beta, y);

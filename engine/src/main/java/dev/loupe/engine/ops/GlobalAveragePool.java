@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
@@ -39,7 +40,7 @@ public final class GlobalAveragePool implements Op {
             int[] xs = saved.get(0);
             float[] gy = gradOutputs[0].data();
             int inner = (int) (Tensor.sizeOf(xs) / Math.max(1, gy.length));
-            float[] gx = new float[gy.length * inner];
+            float[] gx = Buffers.output(gy.length * inner);
             for (int p = 0; p < gy.length; p++) {
                 Arrays.fill(gx, p * inner, (p + 1) * inner, gy[p] / inner);
             }

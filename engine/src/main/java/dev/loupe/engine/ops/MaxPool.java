@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
@@ -41,7 +42,7 @@ public final class MaxPool implements Op {
         int[] xs = x.shape();
         Window2d g = geometry("MaxPool", window, xs);
         int planes = xs[0] * xs[1];
-        float[] y = new float[planes * g.outPlane()];
+        float[] y = Buffers.output(planes * g.outPlane());
         Pooling.maxPool(x.data(), planes, g, y);
         // Switches are found only if a backward pass asks (forward-only work never pays for them).
         saved.put(new Switches(x.data(), planes, g, y), xs);
@@ -53,7 +54,7 @@ public final class MaxPool implements Op {
         Tensor[] result = new Tensor[needInputGrad.length];
         if (needInputGrad[0] && gradOutputs[0] != null) {
             int[] xs = inputShape(saved);
-            float[] gx = new float[(int) Tensor.sizeOf(xs)];
+            float[] gx = Buffers.zeroed((int) Tensor.sizeOf(xs));
             Pooling.unpoolPlanes(switches(saved), gradOutputs[0].data(), gx, xs[0] * xs[1]);
             result[0] = new Tensor(xs, gx);
         }

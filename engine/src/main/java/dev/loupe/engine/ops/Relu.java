@@ -1,5 +1,6 @@
 package dev.loupe.engine.ops;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
@@ -19,7 +20,7 @@ public final class Relu implements Op {
     @Override
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         float[] x = inputs[0].data();
-        float[] y = new float[x.length];
+        float[] y = Buffers.output(x.length);
         Parallel.forRange(x.length, GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
                 y[i] = Math.max(x[i], 0f);
@@ -34,7 +35,7 @@ public final class Relu implements Op {
     public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
         Tensor y = saved.tensor(0);
         Tensor g = gradOutputs[0];
-        float[] out = new float[g.size()];
+        float[] out = Buffers.output(g.size());
         maskPositive(y.data(), g.data(), out);
         return new Tensor[] {new Tensor(g.shape(), out)};
     }

@@ -1,5 +1,6 @@
 package dev.loupe.explain.gradient;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
@@ -97,28 +98,32 @@ public final class IntegratedGradients implements Attributor {
                 diff[i] = xd[i] - bd[i];
             }
             double[] acc = new double[size];
-            for (int s0 = 0; s0 < steps; s0 += options.batch()) {
-                int k = Math.min(options.batch(), steps - s0);
-                float[] scaled = new float[k * size];
-                for (int j = 0; j < k; j++) {
-                    float alpha = (float) q.alphas()[s0 + j];
-                    for (int i = 0; i < size; i++) {
-                        scaled[j * size + i] = bd[i] + alpha * diff[i];
+            // Each batch's activations and gradients are dead once accumulated: recycle them.
+            try (Buffers.Scope batches = Buffers.recycling()) {
+                for (int s0 = 0; s0 < steps; s0 += options.batch()) {
+                    int k = Math.min(options.batch(), steps - s0);
+                    float[] scaled = Buffers.output(k * size);
+                    for (int j = 0; j < k; j++) {
+                        float alpha = (float) q.alphas()[s0 + j];
+                        for (int i = 0; i < size; i++) {
+                            scaled[j * size + i] = bd[i] + alpha * diff[i];
+                        }
                     }
-                }
-                int[] shape = x.shape();
-                shape[0] = k;
-                Trace t = Models.forward(graph, new Tensor(shape, scaled));
-                context.countForward();
-                Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), in, context);
-                float[] gd = g.data();
-                for (int j = 0; j < k; j++) {
-                    double w = q.weights()[s0 + j];
-                    for (int i = 0; i < size; i++) {
-                        acc[i] += w * gd[j * size + i];
+                    int[] shape = x.shape();
+                    shape[0] = k;
+                    Trace t = Models.forward(graph, new Tensor(shape, scaled));
+                    context.countForward();
+                    Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), in, context);
+                    float[] gd = g.data();
+                    for (int j = 0; j < k; j++) {
+                        double w = q.weights()[s0 + j];
+                        for (int i = 0; i < size; i++) {
+                            acc[i] += w * gd[j * size + i];
+                        }
                     }
+                    context.progress().update((long) b * steps + s0 + k, total);
+                    batches.releaseAll();
                 }
-                context.progress().update((long) b * steps + s0 + k, total);
             }
             float[] attr = new float[size];
             double sum = 0;

@@ -1,5 +1,6 @@
 package dev.loupe.explain.gradient;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
@@ -68,34 +69,38 @@ public final class SmoothGrad implements Attributor {
             double sigma = options.noise() * Images.range(x);
             Random rnd = new Random(options.seed() + b);
             double[] acc = new double[size];
-            for (int s0 = 0; s0 < samples; s0 += options.batch()) {
-                int k = Math.min(options.batch(), samples - s0);
-                float[] noisy = new float[k * size];
-                for (int j = 0; j < k; j++) {
-                    for (int i = 0; i < size; i++) {
-                        noisy[j * size + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
+            // Each batch's activations and gradients are dead once accumulated: recycle them.
+            try (Buffers.Scope batches = Buffers.recycling()) {
+                for (int s0 = 0; s0 < samples; s0 += options.batch()) {
+                    int k = Math.min(options.batch(), samples - s0);
+                    float[] noisy = Buffers.output(k * size);
+                    for (int j = 0; j < k; j++) {
+                        for (int i = 0; i < size; i++) {
+                            noisy[j * size + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
+                        }
                     }
-                }
-                int[] shape = x.shape();
-                shape[0] = k;
-                Trace t = Models.forward(graph, new Tensor(shape, noisy));
-                context.countForward();
-                long done = (long) b * samples + s0;
-                RunContext inner = new RunContext(Progress.NONE);
-                Tensor attr = base.attribute(t, target.repeat(b, k), inner);
-                for (int i = 0; i < inner.forwardPasses(); i++) {
+                    int[] shape = x.shape();
+                    shape[0] = k;
+                    Trace t = Models.forward(graph, new Tensor(shape, noisy));
                     context.countForward();
-                }
-                for (int i = 0; i < inner.backwardPasses(); i++) {
-                    context.countBackward();
-                }
-                float[] ad = attr.data();
-                for (int j = 0; j < k; j++) {
-                    for (int i = 0; i < size; i++) {
-                        acc[i] += ad[j * size + i];
+                    long done = (long) b * samples + s0;
+                    RunContext inner = new RunContext(Progress.NONE);
+                    Tensor attr = base.attribute(t, target.repeat(b, k), inner);
+                    for (int i = 0; i < inner.forwardPasses(); i++) {
+                        context.countForward();
                     }
+                    for (int i = 0; i < inner.backwardPasses(); i++) {
+                        context.countBackward();
+                    }
+                    float[] ad = attr.data();
+                    for (int j = 0; j < k; j++) {
+                        for (int i = 0; i < size; i++) {
+                            acc[i] += ad[j * size + i];
+                        }
+                    }
+                    context.progress().update(done + k, total);
+                    batches.releaseAll();
                 }
-                context.progress().update(done + k, total);
             }
             float[] mean = new float[size];
             for (int i = 0; i < size; i++) {

@@ -1,5 +1,6 @@
 package dev.loupe.explain.perturbation;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Node;
 import dev.loupe.engine.Op;
@@ -215,6 +216,16 @@ final class IncrementalForward {
             in.box[j] = boxes[j].clone();
             in.data[j] = values[j];
         }
+        // Everything made below is dead once the logits are copied out: recycle it for the next batch.
+        try (Buffers.Scope scope = Buffers.recycling()) {
+            Tensor out = runRegions(in, k);
+            Tensor copy = out.copy();
+            scope.releaseAll();
+            return copy;
+        }
+    }
+
+    private Tensor runRegions(Region in, int k) {
         Map<String, Object> state = new HashMap<>();
         Map<String, Tensor> whole = new HashMap<>();
         state.put(input, in);
@@ -262,7 +273,7 @@ final class IncrementalForward {
         Region r = (Region) s;
         float[] base = clean.get(name).data();
         int size = base.length;
-        float[] d = new float[k * size];
+        float[] d = Buffers.output(k * size);
         Parallel.forEach(k, j -> {
             System.arraycopy(base, 0, d, j * size, size);
             int[] b = r.box[j];

@@ -1,5 +1,6 @@
 package dev.loupe.explain.rules;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.BackwardRule;
 import dev.loupe.engine.Node;
 import dev.loupe.engine.Saved;
@@ -33,7 +34,7 @@ public final class ReluRules {
     private static Tensor[] apply(Saved saved, Tensor[] gradOutputs, boolean forwardMask, boolean positiveGrad) {
         Tensor g = gradOutputs[0];
         float[] gd = g.data();
-        float[] out = new float[gd.length];
+        float[] out = Buffers.output(gd.length);
         float[] y = forwardMask ? saved.tensor(0).data() : null;
         if (forwardMask && positiveGrad) {
             Masks.positiveWherePositive(y, gd, out);

@@ -1,0 +1,115 @@
+package dev.loupe.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.api.Test;
+
+class BuffersTest {
+    private static final int N = Buffers.MIN_POOLED * 3;
+
+    @Test
+    void outsideAScopeEveryArrayIsNew() {
+        float[] a = Buffers.zeroed(N);
+        Buffers.release(a);
+        assertNotSame(a, Buffers.zeroed(N));
+    }
+
+    @Test
+    void aReleasedArrayIsHandedOutAgainAndZeroedWhenAskedTo() {
+        try (Buffers.Scope s = Buffers.recycling()) {
+            float[] a = Buffers.output(N);
+            java.util.Arrays.fill(a, 7f);
+            Buffers.release(a);
+            float[] b = Buffers.zeroed(N);
+            assertSame(a, b);
+            for (float v : b) {
+                assertEquals(0f, v);
+            }
+            assertNotSame(b, Buffers.zeroed(N), "an array still out must not be handed out twice");
+        }
+    }
+
+    @Test
+    void arraysThePoolDidNotHandOutAreNeverTaken() {
+        try (Buffers.Scope s = Buffers.recycling()) {
+            float[] foreign = new float[N];
+            Buffers.release(foreign);
+            assertNotSame(foreign, Buffers.output(N));
+        }
+    }
+
+    @Test
+    void nestedScopesShareThePoolAndTheOuterCloseForgetsWhatIsOut() {
+        float[] escaped;
+        try (Buffers.Scope outer = Buffers.recycling()) {
+            try (Buffers.Scope inner = Buffers.recycling()) {
+                escaped = Buffers.output(N + 1);
+            }
+            // Still inside the outer scope: the array is known and may come back.
+            Buffers.release(escaped);
+            assertSame(escaped, Buffers.output(N + 1));
+        }
+        try (Buffers.Scope again = Buffers.recycling()) {
+            // After the outer close it belongs to its caller: releasing it does nothing.
+            Buffers.release(escaped);
+            assertNotSame(escaped, Buffers.output(N + 1));
+        }
+    }
+
+    @Test
+    void smallArraysAreNotPooled() {
+        try (Buffers.Scope s = Buffers.recycling()) {
+            float[] a = Buffers.output(16);
+            Buffers.release(a);
+            assertNotSame(a, Buffers.output(16));
+        }
+    }
+
+    @Test
+    void releaseAllTakesBackOnlyWhatTheScopeHandedOut() {
+        try (Buffers.Scope outer = Buffers.recycling()) {
+            float[] before = Buffers.output(N + 2);
+            try (Buffers.Scope loop = Buffers.recycling()) {
+                float[] a = Buffers.output(N + 2);
+                loop.releaseAll();
+                float[] b = Buffers.output(N + 2);
+                assertSame(a, b);
+                loop.releaseAll();
+            }
+            float[] c = Buffers.output(N + 2);
+            float[] d = Buffers.output(N + 2);
+            assertNotSame(before, c, "an array handed out before the loop's scope was taken back");
+            assertNotSame(before, d, "an array handed out before the loop's scope was taken back");
+        }
+    }
+
+    @Test
+    void gradientsInARecyclingLoopEqualFreshOnes() {
+        Graph g = new dev.loupe.engine.train.ModelBuilder(1, 32, 32, 11).normalize(0.5f, 0.25f).conv(8, 3, 1).relu()
+                .maxPool(2).flatten().dense(4).build();
+        String in = g.inputs().get(0).name();
+        String out = g.outputs().get(0).name();
+        java.util.Random r = new java.util.Random(12);
+        Tensor[] xs = new Tensor[3];
+        float[][] fresh = new float[3][];
+        for (int i = 0; i < 3; i++) {
+            xs[i] = Tensor.zeros(4, 1, 32, 32);
+            for (int j = 0; j < xs[i].size(); j++) {
+                xs[i].data()[j] = r.nextFloat();
+            }
+            fresh[i] = Executor.forward(g, xs[i]).gradientOfClass(out, new int[] {0, 1, 2, 3}, in).data().clone();
+        }
+        try (Buffers.Scope loop = Buffers.recycling()) {
+            for (int rep = 0; rep < 2; rep++) {
+                for (int i = 0; i < 3; i++) {
+                    Tensor grad = Executor.forward(g, xs[i]).gradientOfClass(out, new int[] {0, 1, 2, 3}, in);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(fresh[i], grad.data(), "input " + i + ", round " + rep);
+                    loop.releaseAll();
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(Buffers.pooledBytes() > 0);
+        }
+    }
+}
