@@ -113,6 +113,10 @@ public final class Bench {
             results.add(r8);
         }
         double peakMiB = peakHeapBytes() / 1048576.0;
+        if (settles > 0) {
+            System.err.printf(Locale.ROOT, "bench: waited %.1f ms on average for the process to be idle before a timed run%n",
+                    settleNanos / 1e6 / settles);
+        }
         System.out.printf(Locale.ROOT, "model %s, batch %d, %dx%d, %d threads, %s %s, %s, load average %s%n", model.getFileName(),
                 batch, size, size, threads, System.getProperty("java.vm.name"), System.getProperty("java.version"), cpuName(),
                 loadAverage());
@@ -193,8 +197,8 @@ public final class Bench {
 
     /**
      * Medians of a and b timed alternately, so load changes hit both alike. Each timed run starts
-     * after a short pause: ONNX Runtime's workers spin-wait for a while after a run, and without
-     * the pause they would take CPU from the run that follows theirs.
+     * once the process is idle ({@link #settle}): ONNX Runtime's workers spin-wait for a while after
+     * a run, and would otherwise take CPU from the run that follows theirs.
      */
     static double[] medianPairMs(int warmup, int iters, Runnable a, Runnable b) {
         long until = System.nanoTime() + WARMUP_MIN_NS;
@@ -226,15 +230,59 @@ public final class Bench {
      */
     static final long WARMUP_MIN_NS = Long.getLong("loupe.bench.warmup-ms", 4000) * 1_000_000L;
 
-    /** Milliseconds to pause before each timed run of a pair (see {@link #medianPairMs}). */
+    /** At least this many milliseconds of pause before each timed run of a pair (see {@link #medianPairMs}). */
     static final long SETTLE_MS = Long.getLong("loupe.bench.settle-ms", 20);
 
+    /** The pause ends once the whole process used less than this much CPU in one 5 ms step... */
+    private static final long QUIET_NS = 500_000;
+
+    /** ...or after this long at the most. */
+    private static final long SETTLE_MAX_MS = 300;
+
+    /**
+     * Waits until the process is idle: ONNX Runtime's workers spin for 20-30 ms after a run on
+     * this VM (measured from the process's CPU time), longer than a fixed 20 ms pause, and took
+     * CPU from the Loupe run that followed. Loupe's own workers spin 1 ms.
+     */
     private static void settle() {
+        long t0 = System.nanoTime();
         try {
             Thread.sleep(SETTLE_MS);
+            long last = processCpuNanos();
+            for (long waited = SETTLE_MS; waited < SETTLE_MAX_MS && last >= 0; waited += 5) {
+                Thread.sleep(5);
+                long now = processCpuNanos();
+                if (now - last < QUIET_NS) {
+                    break;
+                }
+                last = now;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        settleNanos += System.nanoTime() - t0;
+        settles++;
+    }
+
+    private static long settleNanos;
+    private static long settles;
+
+    /** CPU time of every thread of this process (native ones too), from /proc; -1 where unavailable. */
+    static long processCpuNanos() {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return -1;
+        }
+        long sum = 0;
+        for (java.io.File t : tasks) {
+            try {
+                String s = java.nio.file.Files.readString(t.toPath().resolve("schedstat"));
+                sum += Long.parseLong(s.substring(0, s.indexOf(' ')));
+            } catch (java.io.IOException | RuntimeException e) {
+                // A thread that ended between listing and reading: it no longer runs.
+            }
+        }
+        return sum;
     }
 
     static double median(double[] ms) {
