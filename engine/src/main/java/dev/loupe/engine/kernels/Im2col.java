@@ -360,17 +360,28 @@ public final class Im2col {
     public static void col2im(float[] col, int colOff, int channels, Window2d g, float[] dx, int dxOff) {
         int taps = g.kh() * g.kw();
         int np = g.outPlane();
-        Parallel.forRange(channels, Math.max(1, 16384 / Math.max(1, np * taps)), (from, to) -> {
-            for (int c = from; c < to; c++) {
+        // Tasks are bands of input rows of one channel, so an image with few channels (the RGB input
+        // of a first layer) still splits evenly; each output element is written by one task only,
+        // and summed over the taps in the same order as a whole-channel pass.
+        int bandsPerChannel = Math.max(1, Math.min(g.h(), (8 * Parallel.threads() + channels - 1) / channels));
+        int rowsPerBand = (g.h() + bandsPerChannel - 1) / bandsPerChannel;
+        int bands = (g.h() + rowsPerBand - 1) / rowsPerBand;
+        long workPerBand = (long) np * taps / bands;
+        Parallel.forRange(channels * bands, (int) Math.max(1, 16384 / Math.max(1, workPerBand)), (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int c = task / bands;
+                int y0 = (task % bands) * rowsPerBand;
+                int y1 = Math.min(g.h(), y0 + rowsPerBand);
                 for (int t = 0; t < taps; t++) {
                     int r = c * taps + t;
-                    foldRow(col, colOff + r * np, r, g, dx, dxOff);
+                    foldRow(col, colOff + r * np, r, g, dx, dxOff, y0, y1);
                 }
             }
         });
     }
 
-    private static void foldRow(float[] col, int in, int r, Window2d g, float[] dx, int dxOff) {
+    /** Adds column row r into dx, for the input rows [y0, y1) only. dx modified; col not modified. */
+    private static void foldRow(float[] col, int in, int r, Window2d g, float[] dx, int dxOff, int y0, int y1) {
         int kj = r % g.kw();
         int ki = (r / g.kw()) % g.kh();
         int c = r / (g.kw() * g.kh());
@@ -380,11 +391,12 @@ public final class Im2col {
         int hi = g.endValidX(kj * g.dw());
         int ow = g.ow();
         int sw = g.sw();
-        for (int oy = 0; oy < g.oh(); oy++) {
-            int iy = oy * g.sh() - g.padTop() + ki * g.dh();
-            if (iy < 0 || iy >= g.h()) {
-                continue;
-            }
+        int shift = g.padTop() - ki * g.dh();
+        // iy = oy * sh - shift lies in [y0, y1) for oy in [ceil((y0 + shift) / sh), ceil((y1 + shift) / sh)).
+        int oyFrom = Math.max(0, Math.floorDiv(y0 + shift + g.sh() - 1, g.sh()));
+        int oyTo = Math.min(g.oh(), Math.floorDiv(y1 + shift + g.sh() - 1, g.sh()));
+        for (int oy = oyFrom; oy < oyTo; oy++) {
+            int iy = oy * g.sh() - shift;
             int o = in + oy * ow;
             int dst = plane + iy * g.w() + colShift;
             for (int ox = lo; ox < hi; ox++) {

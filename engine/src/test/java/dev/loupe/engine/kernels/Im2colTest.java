@@ -30,6 +30,8 @@ class Im2colTest {
             Window2d.of(7, 6, 3, 3, 2, 1, 1, 2, 1, 0, 2, 1, false),
             Window2d.of(5, 5, 2, 3, 3, 2, 2, 1, 0, 2, 1, 0, false),
             Window2d.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false),
+            // A first layer's shape (7x7, stride 2, pad 3), small: split into bands of rows.
+            Window2d.of(23, 21, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, false),
         };
         for (Window2d g : cases) {
             int ch = 3;
@@ -56,6 +58,46 @@ class Im2colTest {
             assertEquals(lhs, rhs, 1e-4, g.toString());
             for (int i = 0; i < 4; i++) {
                 assertEquals(0f, back[i], "col2im wrote before its offset");
+            }
+        }
+    }
+
+    @Test
+    void col2imInBandsOfRowsEqualsTheWholeChannelScatterExactly() {
+        Random rnd = new Random(5);
+        Window2d[] cases = {
+            Window2d.of(23, 21, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, false),
+            Window2d.of(40, 9, 3, 2, 3, 1, 2, 1, 1, 0, 2, 1, false),
+            Window2d.of(2, 50, 5, 5, 1, 2, 1, 1, 2, 2, 2, 2, false),
+        };
+        for (Window2d g : cases) {
+            for (int ch : new int[] {1, 3, 5}) {
+                int taps = g.kh() * g.kw();
+                float[] c = new float[ch * taps * g.outPlane()];
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = rnd.nextFloat() - 0.5f;
+                }
+                float[] got = new float[ch * g.inPlane()];
+                Im2col.col2im(c, 0, ch, g, got, 0);
+                // The definition, summed in tap order per channel: what one task per channel did.
+                float[] want = new float[got.length];
+                for (int k = 0; k < ch; k++) {
+                    for (int ki = 0; ki < g.kh(); ki++) {
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            int row = (k * taps + ki * g.kw() + kj) * g.outPlane();
+                            for (int oy = 0; oy < g.oh(); oy++) {
+                                for (int ox = 0; ox < g.ow(); ox++) {
+                                    int iy = oy * g.sh() - g.padTop() + ki * g.dh();
+                                    int ix = ox * g.sw() - g.padLeft() + kj * g.dw();
+                                    if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
+                                        want[(k * g.h() + iy) * g.w() + ix] += c[row + oy * g.ow() + ox];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, g + ", " + ch + " channels");
             }
         }
     }
