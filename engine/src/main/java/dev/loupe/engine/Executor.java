@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
 public final class Executor {
     private static final int PINNED = 1 << 30;
 
+    /** {@code -Dloupe.fuse=false} runs every ReLU as its own node in evaluate too, for comparison. */
+    private static final boolean FUSE = !"false".equals(System.getProperty("loupe.fuse"));
+
     private Executor() {
     }
 
@@ -86,17 +89,28 @@ public final class Executor {
             // Constants and inputs never die here, even if a view of them does.
             uses.put(t.data(), PINNED);
         }
+        int[] reluAfter = fusableRelus(nodes, needed, keep);
+        boolean[] fused = new boolean[nodes.size()];
         try (Buffers.Scope scope = Buffers.recycling()) {
             for (int i = 0; i < nodes.size(); i++) {
-                if (!needed[i]) {
+                if (!needed[i] || fused[i]) {
                     continue;
                 }
                 Node node = nodes.get(i);
-                run(node, values, new Saved());
-                for (String out : node.outputs()) {
-                    Tensor t = out.isEmpty() ? null : values.get(out);
-                    if (t != null) {
-                        uses.merge(t.data(), 1, Integer::sum);
+                if (reluAfter[i] >= 0) {
+                    // The ReLU is applied as this node writes its output, under the ReLU's name.
+                    Node relu = nodes.get(reluAfter[i]);
+                    fused[reluAfter[i]] = true;
+                    Tensor y = runFused(node, values);
+                    values.put(relu.outputs().get(0), y);
+                    uses.merge(y.data(), 1, Integer::sum);
+                } else {
+                    run(node, values, new Saved());
+                    for (String out : node.outputs()) {
+                        Tensor t = out.isEmpty() ? null : values.get(out);
+                        if (t != null) {
+                            uses.merge(t.data(), 1, Integer::sum);
+                        }
                     }
                 }
                 for (String in : node.inputs()) {
@@ -119,6 +133,57 @@ public final class Executor {
                 }
             }
             return result;
+        }
+    }
+
+    /**
+     * For each node, the index of a ReLU node it can apply itself ({@link FusesRelu}), or -1: the
+     * ReLU must be the only reader of the node's single output, which nobody asked for.
+     */
+    private static int[] fusableRelus(List<Node> nodes, boolean[] needed, Set<String> keep) {
+        Map<String, Integer> readers = new HashMap<>();
+        Map<String, Integer> reader = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (needed[i]) {
+                for (String in : nodes.get(i).inputs()) {
+                    readers.merge(in, 1, Integer::sum);
+                    reader.put(in, i);
+                }
+            }
+        }
+        int[] after = new int[nodes.size()];
+        Arrays.fill(after, -1);
+        for (int i = 0; i < nodes.size() && FUSE; i++) {
+            Node n = nodes.get(i);
+            if (!needed[i] || !(n.op() instanceof FusesRelu) || n.outputs().size() != 1) {
+                continue;
+            }
+            String out = n.outputs().get(0);
+            if (keep.contains(out) || readers.getOrDefault(out, 0) != 1) {
+                continue;
+            }
+            Node next = nodes.get(reader.get(out));
+            if (next.type().equals("Relu") && next.inputs().equals(List.of(out)) && next.outputs().size() == 1) {
+                after[i] = reader.get(out);
+            }
+        }
+        return after;
+    }
+
+    private static Tensor runFused(Node node, Map<String, Tensor> values) {
+        Tensor[] args = new Tensor[node.inputs().size()];
+        for (int k = 0; k < args.length; k++) {
+            String name = node.inputs().get(k);
+            args[k] = name.isEmpty() ? null : values.get(name);
+        }
+        try {
+            return ((FusesRelu) node.op()).forwardWithRelu(args.clone());
+        } catch (ShapeMismatchException e) {
+            throw new ShapeMismatchException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
+                    + inputShapes(node, args));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
+                    + inputShapes(node, args), e);
         }
     }
 

@@ -102,4 +102,58 @@ class ExecutorEvaluateTest {
         }
         return x;
     }
+
+    @Test
+    void reluFusedIntoConvAndAddEqualsTheTracedPassBitForBit() {
+        // x -> conv(3x3, 64->64: the Winograd path) -> relu -> conv(3x3 stride 2, the GEMM path)
+        // -> relu -> conv 1x1 (no bias) -> add(relu2) -> relu; and a conv whose output is also
+        // read elsewhere, which must not fuse.
+        Random r = new Random(21);
+        Map<String, Tensor> constants = new java.util.LinkedHashMap<>();
+        constants.put("w1", randomTensor(r, 64, 64, 3, 3));
+        constants.put("b1", randomTensor(r, 64));
+        constants.put("w2", randomTensor(r, 64, 64, 3, 3));
+        constants.put("b2", randomTensor(r, 64));
+        constants.put("w3", randomTensor(r, 64, 64, 1, 1));
+        dev.loupe.engine.ops.WindowAttrs same = dev.loupe.engine.ops.WindowAttrs.of(new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1, 1, 1});
+        dev.loupe.engine.ops.WindowAttrs down = dev.loupe.engine.ops.WindowAttrs.of(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1, 1, 1});
+        dev.loupe.engine.ops.WindowAttrs point = dev.loupe.engine.ops.WindowAttrs.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0, 0, 0});
+        List<Node> nodes = List.of(
+                new Node("c1", new dev.loupe.engine.ops.Conv(1, same), List.of("x", "w1", "b1"), List.of("c1")),
+                new Node("r1", new dev.loupe.engine.ops.Relu(), List.of("c1"), List.of("r1")),
+                new Node("c2", new dev.loupe.engine.ops.Conv(1, down), List.of("r1", "w2", "b2"), List.of("c2")),
+                new Node("r2", new dev.loupe.engine.ops.Relu(), List.of("c2"), List.of("r2")),
+                new Node("c3", new dev.loupe.engine.ops.Conv(1, point), List.of("r2", "w3"), List.of("c3")),
+                new Node("sum", new dev.loupe.engine.ops.Binary(dev.loupe.engine.ops.Binary.Kind.ADD), List.of("c3", "r2"), List.of("sum")),
+                new Node("r3", new dev.loupe.engine.ops.Relu(), List.of("sum"), List.of("r3")),
+                new Node("c4", new dev.loupe.engine.ops.Conv(1, point), List.of("r3", "w3"), List.of("c4")),
+                new Node("r4", new dev.loupe.engine.ops.Relu(), List.of("c4"), List.of("r4")),
+                new Node("out", new dev.loupe.engine.ops.Binary(dev.loupe.engine.ops.Binary.Kind.ADD), List.of("r4", "c4"), List.of("out")));
+        Graph g = new Graph(nodes, constants, List.of(ValueInfo.of("x", 2, 64, 9, 11)), List.of(ValueInfo.of("out")));
+        Tensor x = randomTensor(r, 2, 64, 9, 11);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] -= 0.5f;
+        }
+        Trace full = Executor.forward(g, x);
+        for (List<String> wanted : List.of(List.of("out"), List.of("out", "r3", "r1"), List.of("out", "c1", "sum"))) {
+            Map<String, Tensor> got = Executor.evaluate(g, x, wanted);
+            for (String name : wanted) {
+                assertArrayEquals(full.get(name).data(), got.get(name).data(), name + " of " + wanted);
+            }
+        }
+        // Fused or not, the ReLUs did clamp: the last ReLU's output has zeros and no negatives.
+        float min = Float.MAX_VALUE;
+        for (float v : Executor.evaluate(g, x, List.of("r3")).get("r3").data()) {
+            min = Math.min(min, v);
+        }
+        assertEquals(0f, min);
+    }
+
+    private static Tensor randomTensor(Random r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.data()[i] = (r.nextFloat() - 0.5f) * 0.2f;
+        }
+        return t;
+    }
 }

@@ -57,6 +57,15 @@ public final class Winograd {
      * element written). bias may be null.
      */
     public static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, float[] y) {
+        forward(x, n, c, m, w, bias, g, false, y);
+    }
+
+    /**
+     * As {@link #forward(float[], int, int, int, float[], float[], Window2d, float[])}, with
+     * {@code max(v, 0)} applied to every output when {@code relu} (a following ReLU fused into the
+     * inverse transform, where the values are in registers anyway).
+     */
+    public static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, boolean relu, float[] y) {
         float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> transformWeights(w, m, c));
         int tilesY = (g.oh() + 1) / 2;
         int tilesX = (g.ow() + 1) / 2;
@@ -72,7 +81,7 @@ public final class Winograd {
                 Parallel.forRange(blocks, 1, (from, to) -> {
                     for (int b = from; b < to; b++) {
                         int ty0 = (b % perImage) * rows;
-                        block(x, b / perImage, 1, ty0, Math.min(tilesY, ty0 + rows), c, m, u, bias, g, y);
+                        block(x, b / perImage, 1, ty0, Math.min(tilesY, ty0 + rows), c, m, u, bias, g, relu, y);
                     }
                 });
                 return;
@@ -82,7 +91,7 @@ public final class Winograd {
         // there, stream once per block; the 16 products of a block run side by side.
         int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, POSITIONS * Math.max(c, m) * tiles)));
         for (int i0 = 0; i0 < n; i0 += chunk) {
-            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, y);
+            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, relu, y);
         }
     }
 
@@ -91,7 +100,7 @@ public final class Winograd {
      * inverse transform. The products split over the pool unless called from inside it.
      */
     private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] bias,
-            Window2d g, float[] y) {
+            Window2d g, boolean relu, float[] y) {
         int tilesX = (g.ow() + 1) / 2;
         int p = images * (ty1 - ty0) * tilesX;
         int vStride = positionStride(c * p);
@@ -106,7 +115,7 @@ public final class Winograd {
                             0f, buf, mOff + xi * mStride, p);
                 }
             });
-            transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, y);
+            transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y);
         } finally {
             Scratch.give(buf);
         }
@@ -263,11 +272,11 @@ public final class Winograd {
     /**
      * {@code y = A^T M A (+ bias)} for every (image, filter, tile), with
      * {@code A^T = [[1,1,1,0], [0,1,-1,-1]]}, cropped to the output size; position xi's block of M
-     * starts at {@code mOff + xi * stride}. mm not modified; y
-     * modified (every output element of the images written).
+     * starts at {@code mOff + xi * stride}; with {@code relu}, {@code max(v, 0)} of each. mm not
+     * modified; y modified (every output element of the images written).
      */
     static void transformOutput(float[] mm, int mOff, int stride, int image0, int images, int ty0, int ty1, int m, Window2d g,
-            float[] bias, float[] y) {
+            float[] bias, boolean relu, float[] y) {
         int tilesX = (g.ow() + 1) / 2;
         int tiles = (ty1 - ty0) * tilesX;
         int p = images * tiles;
@@ -311,9 +320,11 @@ public final class Winograd {
                             float b2 = s[sb + 2 * tilesX + tx];
                             float b3 = s[sb + 3 * tilesX + tx];
                             int xx = 2 * tx;
-                            y[row + xx] = b0 + b1 + b2 + bv;
+                            float v0 = b0 + b1 + b2 + bv;
+                            y[row + xx] = relu ? Math.max(v0, 0f) : v0;
                             if (xx + 1 < ow) {
-                                y[row + xx + 1] = b1 - b2 - b3 + bv;
+                                float v1 = b1 - b2 - b3 + bv;
+                                y[row + xx + 1] = relu ? Math.max(v1, 0f) : v1;
                             }
                         }
                     }

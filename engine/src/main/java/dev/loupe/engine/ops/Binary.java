@@ -1,6 +1,7 @@
 package dev.loupe.engine.ops;
 
 import dev.loupe.engine.Buffers;
+import dev.loupe.engine.FusesRelu;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
@@ -19,7 +20,7 @@ import dev.loupe.engine.Tensor;
  * <p>Equal shapes and scalar operands run as one flat loop; a per-channel operand ([C,1,1]
  * against [N,C,H,W]) runs as N·C rows with a constant, see {@link Strided}.
  */
-public final class Binary implements Op {
+public final class Binary implements Op, FusesRelu {
     /** The arithmetic operation. */
     public enum Kind {
         ADD("Add"), SUB("Sub"), MUL("Mul"), DIV("Div"), POW("Pow");
@@ -55,6 +56,14 @@ public final class Binary implements Op {
         Tensor y = apply(kind, a, b);
         saved.put(a, b, y);
         return new Tensor[] {y};
+    }
+
+    /** A residual sum followed by ReLU, in CNN terms; any kind works the same way. */
+    @Override
+    public Tensor forwardWithRelu(Tensor[] inputs) {
+        Tensor y = apply(kind, inputs[0], inputs[1]);
+        Relu.inPlace(y.data());
+        return y;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.loupe.engine.ops;
 
 import dev.loupe.engine.Buffers;
+import dev.loupe.engine.FusesRelu;
 import dev.loupe.engine.Op;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
@@ -23,7 +24,7 @@ import java.util.Arrays;
  * W and B. {@code Trace.backward} asks for a weight's gradient only when the weight's tensor is a
  * {@code wrt} target, so explanation passes never pay for it.
  */
-public final class Conv implements Op {
+public final class Conv implements Op, FusesRelu {
     /** Chunks of images for the weight gradient (see {@link #gemmBackwardWeight}). */
     static final int WEIGHT_GRAD_CHUNKS = 8;
 
@@ -94,6 +95,18 @@ public final class Conv implements Op {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
+        Tensor y = compute(inputs, false);
+        saved.put(inputs[1], geometry(inputs[0].shape(), inputs[1].shape()), inputs[0].shape(), inputs[0]);
+        return new Tensor[] {y};
+    }
+
+    /** {@code max(conv(x, w) + b, 0)}: the Winograd path applies it in its inverse transform. */
+    @Override
+    public Tensor forwardWithRelu(Tensor[] inputs) {
+        return compute(inputs, true);
+    }
+
+    private Tensor compute(Tensor[] inputs, boolean relu) {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = inputs.length > 2 ? inputs[2] : null;
@@ -111,16 +124,18 @@ public final class Conv implements Op {
         float[] y = Buffers.output(n * m * g.outPlane());
         if (ws[1] == 1) {
             DepthwiseConv.forward(x.data(), n, c, m / c, g, w.data(), bias, y);
+            if (relu) {
+                Relu.inPlace(y);
+            }
         } else if (Winograd.applies(g, c, m, group)) {
-            Winograd.forward(x.data(), n, c, m, w.data(), bias, g, y);
+            Winograd.forward(x.data(), n, c, m, w.data(), bias, g, relu, y);
         } else {
             gemmForward(x.data(), n, c, m, w.data(), g, y);
-            if (bias != null) {
-                addBias(y, n, m, g.outPlane(), bias);
+            if (bias != null || relu) {
+                addBias(y, n, m, g.outPlane(), bias, relu);
             }
         }
-        saved.put(w, g, xs, x);
-        return new Tensor[] {new Tensor(new int[] {n, m, g.oh(), g.ow()}, y)};
+        return new Tensor(new int[] {n, m, g.oh(), g.ow()}, y);
     }
 
     private void gemmForward(float[] x, int n, int c, int m, float[] w, Window2d g, float[] y) {
@@ -179,13 +194,20 @@ public final class Conv implements Op {
         }
     }
 
-    private static void addBias(float[] y, int n, int m, int np, float[] bias) {
+    /** Adds bias (if any) to every plane, then applies {@code max(v, 0)} when relu. y modified. */
+    private static void addBias(float[] y, int n, int m, int np, float[] bias, boolean relu) {
         Parallel.forRange(n * m, Math.max(1, (1 << 16) / Math.max(1, np)), (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int off = plane * np;
-                float bv = bias[plane % m];
-                for (int p = 0; p < np; p++) {
-                    y[off + p] += bv;
+                float bv = bias == null ? 0f : bias[plane % m];
+                if (relu) {
+                    for (int p = 0; p < np; p++) {
+                        y[off + p] = Math.max(y[off + p] + bv, 0f);
+                    }
+                } else {
+                    for (int p = 0; p < np; p++) {
+                        y[off + p] += bv;
+                    }
                 }
             }
         });

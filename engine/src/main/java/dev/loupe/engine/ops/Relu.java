@@ -31,6 +31,15 @@ public final class Relu implements Op {
         return new Tensor[] {out};
     }
 
+    /** {@code y[i] = max(y[i], 0)}, as {@link #forward} computes it. y modified. */
+    public static void inPlace(float[] y) {
+        Parallel.forRange(y.length, GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                y[i] = Math.max(y[i], 0f);
+            }
+        });
+    }
+
     @Override
     public Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad) {
         Tensor y = saved.tensor(0);
