@@ -1,5 +1,6 @@
 package dev.loupe.explain;
 
+import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
@@ -148,12 +149,18 @@ public final class Explainers {
     public static Attribution explain(Graph graph, Tensor input, String method, Target target, Map<String, ?> options,
             Progress progress) {
         validate(method, options);
-        long t0 = System.nanoTime();
-        Trace trace = forward(graph, input);
-        long forwardNanos = System.nanoTime() - t0;
-        Attribution a = explain(trace, method, target, options, progress);
-        return new Attribution(a.map(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(), a.layer(),
-                a.elapsed().plusNanos(forwardNanos), a.forwardPasses() + 1, a.backwardPasses(), a.info());
+        // The trace and everything computed from it die here: their arrays go back to the pool for
+        // the next call, and the map, which may be one of them, is copied out first.
+        try (Buffers.Scope scope = Buffers.recycling()) {
+            long t0 = System.nanoTime();
+            Trace trace = forward(graph, input);
+            long forwardNanos = System.nanoTime() - t0;
+            Attribution a = explain(trace, method, target, options, progress);
+            Attribution out = new Attribution(a.map().copy(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(),
+                    a.layer(), a.elapsed().plusNanos(forwardNanos), a.forwardPasses() + 1, a.backwardPasses(), a.info());
+            scope.releaseAll();
+            return out;
+        }
     }
 
     /**
@@ -166,12 +173,17 @@ public final class Explainers {
         for (String m : methods) {
             validate(m, optionsFor(options, m));
         }
-        Trace trace = forward(graph, input);
-        List<Attribution> out = new ArrayList<>();
-        for (String m : methods) {
-            out.add(explain(trace, m, target, optionsFor(options, m), progress));
+        try (Buffers.Scope scope = Buffers.recycling()) {
+            Trace trace = forward(graph, input);
+            List<Attribution> out = new ArrayList<>();
+            for (String m : methods) {
+                Attribution a = explain(trace, m, target, optionsFor(options, m), progress);
+                out.add(new Attribution(a.map().copy(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(),
+                        a.layer(), a.elapsed(), a.forwardPasses(), a.backwardPasses(), a.info()));
+            }
+            scope.releaseAll();
+            return out;
         }
-        return out;
     }
 
     /**
