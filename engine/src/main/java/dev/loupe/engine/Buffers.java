@@ -21,8 +21,8 @@ import java.util.Map;
  * mistake.
  *
  * <p>The pool belongs to the thread and outlives the scope, softly referenced and capped at an
- * eighth of the heap, so that repeated passes (batches of perturbations, dataset runs) reuse the
- * same arrays.
+ * eighth of the heap ({@code -Dloupe.buffers.max-mb} sets another cap), so that repeated passes
+ * (batches of perturbations, dataset runs) reuse the same arrays.
  */
 public final class Buffers {
     /** Smaller arrays are cheap to allocate and are not pooled. */
@@ -80,7 +80,8 @@ public final class Buffers {
             SoftReference<Pool> ref = POOLS.get();
             p = ref == null ? null : ref.get();
             if (p == null) {
-                p = new Pool(Runtime.getRuntime().maxMemory() / 8);
+                long max = Long.getLong("loupe.buffers.max-mb", Runtime.getRuntime().maxMemory() / 8 >> 20);
+                p = new Pool(max << 20);
                 POOLS.set(new SoftReference<>(p));
             }
             OPEN.set(p);
@@ -176,8 +177,14 @@ public final class Buffers {
             }
             Gemm.forgetPacked(a);
             long bytes = 4L * a.length;
-            if (freeBytes + bytes > capBytes) {
+            if (bytes > capBytes) {
                 return;
+            }
+            if (freeBytes + bytes > capBytes) {
+                // Full, most likely of sizes an earlier workload used (another model or image
+                // size): start over rather than refuse every array from now on.
+                free.clear();
+                freeBytes = 0;
             }
             free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
             freeBytes += bytes;

@@ -112,4 +112,38 @@ class BuffersTest {
             org.junit.jupiter.api.Assertions.assertTrue(Buffers.pooledBytes() > 0);
         }
     }
+
+    @Test
+    void aFullPoolStartsOverInsteadOfRefusingNewSizes() throws Exception {
+        // A pool is made per thread, reading its cap then: a new thread with a 1 MiB cap.
+        float[][] seen = new float[4][];
+        Thread t = new Thread(() -> {
+            try (Buffers.Scope s = Buffers.recycling()) {
+                float[] a1 = Buffers.output(100_000);
+                float[] a2 = Buffers.output(100_000);
+                Buffers.release(a1);
+                Buffers.release(a2);
+                float[] b = Buffers.output(150_000);
+                Buffers.release(b);
+                seen[0] = b;
+                seen[1] = Buffers.output(150_000);
+                seen[2] = a1;
+                seen[3] = Buffers.output(100_000);
+            }
+        });
+        String old = System.getProperty("loupe.buffers.max-mb");
+        System.setProperty("loupe.buffers.max-mb", "1");
+        try {
+            t.start();
+            t.join();
+        } finally {
+            if (old == null) {
+                System.clearProperty("loupe.buffers.max-mb");
+            } else {
+                System.setProperty("loupe.buffers.max-mb", old);
+            }
+        }
+        assertSame(seen[0], seen[1], "the newest size should have been kept");
+        assertNotSame(seen[2], seen[3], "the older size should have been dropped to make room");
+    }
 }
