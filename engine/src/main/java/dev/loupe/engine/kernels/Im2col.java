@@ -233,25 +233,29 @@ public final class Im2col {
         int wq = phaseWidth(g);
         int h = g.h();
         int w = g.w();
-        int d = 0;
-        for (int c = 0; c < channels; c++) {
-            int plane = xOff + c * h * w;
-            for (int ry = 0; ry < sh; ry++) {
-                for (int rx = 0; rx < sw; rx++) {
-                    for (int qy = 0; qy < hq; qy++, d += wq) {
-                        int iy = ry + sh * qy;
-                        int i = 0;
-                        if (iy < h) {
-                            int row = plane + iy * w;
-                            for (int ix = rx; ix < w; ix += sw, i++) {
-                                out[d + i] = x[row + ix];
-                            }
+        int phases = sh * sw;
+        // One task per (channel, phase): a first layer's three channels are still twelve tasks
+        // at stride 2, so the other thread is not left spinning through a serial copy.
+        Parallel.forRange(channels * phases, Math.max(1, 16384 / Math.max(1, hq * wq)), (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int c = task / phases;
+                int ry = task % phases / sw;
+                int rx = task % sw;
+                int plane = xOff + c * h * w;
+                int d = task * hq * wq;
+                for (int qy = 0; qy < hq; qy++, d += wq) {
+                    int iy = ry + sh * qy;
+                    int i = 0;
+                    if (iy < h) {
+                        int row = plane + iy * w;
+                        for (int ix = rx; ix < w; ix += sw, i++) {
+                            out[d + i] = x[row + ix];
                         }
-                        Arrays.fill(out, d + i, d + wq, 0f);
                     }
+                    Arrays.fill(out, d + i, d + wq, 0f);
                 }
             }
-        }
+        });
     }
 
     /**
