@@ -171,20 +171,7 @@ public final class Executor {
     }
 
     private static Tensor runFused(Node node, Map<String, Tensor> values) {
-        Tensor[] args = new Tensor[node.inputs().size()];
-        for (int k = 0; k < args.length; k++) {
-            String name = node.inputs().get(k);
-            args[k] = name.isEmpty() ? null : values.get(name);
-        }
-        try {
-            return ((FusesRelu) node.op()).forwardWithRelu(args.clone());
-        } catch (ShapeMismatchException e) {
-            throw new ShapeMismatchException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
-                    + inputShapes(node, args));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
-                    + inputShapes(node, args), e);
-        }
+        return call(node, values, args -> new Tensor[] {((FusesRelu) node.op()).forwardWithRelu(args)})[0];
     }
 
     /** One live value fewer for t's array; the last one returns it to the recycling pool. */
@@ -242,26 +229,30 @@ public final class Executor {
 
     /** Runs one node on the values so far and adds its outputs to them. */
     private static void run(Node node, Map<String, Tensor> values, Saved s) {
+        Tensor[] outs = call(node, values, args -> node.op().forward(args, s));
+        for (int k = 0; k < node.outputs().size(); k++) {
+            String out = node.outputs().get(k);
+            if (!out.isEmpty() && k < outs.length) {
+                values.put(out, outs[k]);
+            }
+        }
+    }
+
+    /** Applies {@code op} to the node's inputs, naming the node and the input shapes in any error. */
+    private static Tensor[] call(Node node, Map<String, Tensor> values, java.util.function.Function<Tensor[], Tensor[]> op) {
         Tensor[] args = new Tensor[node.inputs().size()];
         for (int k = 0; k < args.length; k++) {
             String name = node.inputs().get(k);
             args[k] = name.isEmpty() ? null : values.get(name);
         }
-        Tensor[] outs;
         try {
-            outs = node.op().forward(args.clone(), s);
+            return op.apply(args.clone());
         } catch (ShapeMismatchException e) {
             throw new ShapeMismatchException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
                     + inputShapes(node, args));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("node '" + node.name() + "' (" + node.type() + "): " + e.getMessage()
                     + inputShapes(node, args), e);
-        }
-        for (int k = 0; k < node.outputs().size(); k++) {
-            String out = node.outputs().get(k);
-            if (!out.isEmpty() && k < outs.length) {
-                values.put(out, outs[k]);
-            }
         }
     }
 

@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
 
 class ExecutorEvaluateTest {
     private static Tensor image(long seed) {
+        return image(seed, 2, 8);
+    }
+
+    private static Tensor image(long seed, int n, int size) {
         Random r = new Random(seed);
-        Tensor x = Tensor.zeros(2, 1, 8, 8);
+        Tensor x = Tensor.zeros(n, 1, size, size);
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = r.nextFloat();
         }
@@ -69,8 +73,8 @@ class ExecutorEvaluateTest {
         String conv = g.nodes().get(2).outputs().get(0);
         Map<String, float[]> constantsBefore = new java.util.HashMap<>();
         g.constants().forEach((k, v) -> constantsBefore.put(k, v.data().clone()));
-        Tensor x1 = image32(4);
-        Tensor x2 = image32(5);
+        Tensor x1 = image(4, 4, 32);
+        Tensor x2 = image(5, 4, 32);
         float[] x1Before = x1.data().clone();
 
         Map<String, Tensor> first = Executor.evaluate(g, x1, List.of(flat, conv));
@@ -92,15 +96,6 @@ class ExecutorEvaluateTest {
             assertTrue(t.data() != first.get(flat).data() && t.data() != first.get(conv).data(),
                     "a later pass reused an array still held by the caller");
         }
-    }
-
-    private static Tensor image32(long seed) {
-        Random r = new Random(seed);
-        Tensor x = Tensor.zeros(4, 1, 32, 32);
-        for (int i = 0; i < x.size(); i++) {
-            x.data()[i] = r.nextFloat();
-        }
-        return x;
     }
 
     @Test
