@@ -227,7 +227,9 @@ public final class Conv implements Op, FusesRelu {
         int m = w.dim(0);
         float[] gy = gradOutputs[0].data();
         if (needInputGrad[0]) {
-            float[] gx = Buffers.zeroed(n * c * g.inPlane());
+            // Only the col2im path adds into gx; the others write every element of it.
+            boolean writesAll = w.dim(1) == 1 || g.isPointwise() || transposedGeometry(g) != null;
+            float[] gx = writesAll ? Buffers.output(n * c * g.inPlane()) : Buffers.zeroed(n * c * g.inPlane());
             if (w.dim(1) == 1) {
                 DepthwiseConv.backwardData(gy, n, c, m / c, g, w.data(), gx);
             } else {
