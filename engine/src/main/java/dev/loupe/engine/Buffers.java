@@ -90,6 +90,11 @@ public final class Buffers {
         return new Scope(p, p.sequence);
     }
 
+    /** Whether a recycling scope is open on this thread (else {@link #release} does nothing). */
+    static boolean recyclingOpen() {
+        return OPEN.get() != null;
+    }
+
     /** Bytes held for reuse by this thread's pool (for tests and diagnostics). */
     static long pooledBytes() {
         SoftReference<Pool> ref = POOLS.get();

@@ -91,9 +91,13 @@ public final class Trace {
         Map<String, Tensor> grads = new HashMap<>();
         Set<String> owned = new HashSet<>();
         // Arrays a dead gradient must not give back: the activations (a rule could pass one on).
-        Set<float[]> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Tensor v : values.values()) {
-            kept.add(v.data());
+        // Without an open recycling scope nothing is given back, so nothing needs collecting.
+        Set<float[]> kept = null;
+        if (Buffers.recyclingOpen()) {
+            kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Tensor v : values.values()) {
+                kept.add(v.data());
+            }
         }
         for (Map.Entry<String, Tensor> seed : seeds.entrySet()) {
             accumulate(grads, owned, seed.getKey(), seed.getValue());
@@ -144,10 +148,10 @@ public final class Trace {
 
     /**
      * Gives a dead gradient's array back to the recycling pool (if one is open and made it), unless
-     * a live gradient, a seed or an activation shares it.
+     * a live gradient, a seed or an activation ({@code kept}; null when no pool is open) shares it.
      */
     private static void release(Tensor dead, Map<String, Tensor> grads, Map<String, Tensor> seeds, Set<float[]> kept) {
-        if (dead == null || kept.contains(dead.data())) {
+        if (dead == null || kept == null || kept.contains(dead.data())) {
             return;
         }
         for (Tensor g : grads.values()) {

@@ -156,11 +156,19 @@ public final class Explainers {
             Trace trace = forward(graph, input);
             long forwardNanos = System.nanoTime() - t0;
             Attribution a = explain(trace, method, target, options, progress);
-            Attribution out = new Attribution(a.map().copy(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(),
-                    a.layer(), a.elapsed().plusNanos(forwardNanos), a.forwardPasses() + 1, a.backwardPasses(), a.info());
+            Attribution out = detached(a, forwardNanos, 1);
             scope.releaseAll();
             return out;
         }
+    }
+
+    /**
+     * {@code a} with a map of its own (the one it has may be an array the recycling pool takes
+     * back), and the given forward time and passes added.
+     */
+    private static Attribution detached(Attribution a, long extraForwardNanos, int extraForwardPasses) {
+        return new Attribution(a.map().copy(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(), a.layer(),
+                a.elapsed().plusNanos(extraForwardNanos), a.forwardPasses() + extraForwardPasses, a.backwardPasses(), a.info());
     }
 
     /**
@@ -178,8 +186,7 @@ public final class Explainers {
             List<Attribution> out = new ArrayList<>();
             for (String m : methods) {
                 Attribution a = explain(trace, m, target, optionsFor(options, m), progress);
-                out.add(new Attribution(a.map().copy(), a.method(), a.target(), a.classes(), a.scores(), a.probabilities(),
-                        a.layer(), a.elapsed(), a.forwardPasses(), a.backwardPasses(), a.info()));
+                out.add(detached(a, 0, 0));
             }
             scope.releaseAll();
             return out;
