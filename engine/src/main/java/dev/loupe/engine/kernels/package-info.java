@@ -13,6 +13,8 @@
  * <p>3x3 stride-1 convolutions with at least 64 input and output channels (forward, and the input
  * gradient, which is such a convolution too) run by Winograd's F(2x2, 3x3),
  * {@link dev.loupe.engine.kernels.Winograd}: 2.25x fewer multiplies, equal to the direct sum up to
- * float rounding but not bit for bit. {@code -Dloupe.winograd=false} turns it off.
+ * float rounding but not bit for bit; batches with 16 or more 4x4 output tiles run by F(4x4, 3x3),
+ * {@link dev.loupe.engine.kernels.Winograd4}: 4x fewer multiplies, a few times the rounding error.
+ * {@code -Dloupe.winograd=false} turns both off.
  */
 package dev.loupe.engine.kernels;

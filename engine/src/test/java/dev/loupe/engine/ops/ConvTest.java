@@ -2,6 +2,7 @@ package dev.loupe.engine.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,12 +217,14 @@ class ConvTest {
             {1, 80, 8, 9, 64, 0, 2, 1, 0, 1},
             {3, 64, 6, 6, 64, 0, 0, 0, 0, 0},
             {1, 64, 3, 17, 65, 2, 2, 2, 2, 1},
-            {1, 96, 19, 13, 70, 1, 1, 1, 1, 1},
+            {1, 96, 19, 9, 70, 1, 1, 1, 1, 1},
         };
         for (int[] k : cases) {
             int[] p = {k[5], k[6], k[7], k[8]};
             Window2d g = Window2d.of(k[2], k[3], 3, 3, 1, 1, 1, 1, p[0], p[1], p[2], p[3], false);
             assertTrue(Winograd.applies(g, k[1], k[4], 1), "the case must take the Winograd path");
+            // Larger batches take F(4x4, 3x3), checked in Winograd4Test to its own tolerance.
+            assertFalse(Winograd.prefersF4(g, k[0], k[1], k[4]), "the case must take F(2x2, 3x3)");
             checkAgainstNaive(rnd, k[0], k[1], k[2], k[3], k[4], 1, 3, 3, one, one, p, k[9] == 1);
         }
     }
@@ -235,6 +238,51 @@ class ConvTest {
             Tensor x = GradCheck.random(rnd, 2, 64, 4, 5);
             Tensor w = GradCheck.random(rnd, 64, 64, 3, 3);
             GradCheck.check(conv, 1e-2, 2e-2, new boolean[] {true, false, false}, x, w, GradCheck.random(rnd, 64));
+        }
+    }
+
+    /**
+     * At 16x16 the input gradient's convolution takes F(4x4, 3x3) (16 tiles); it is checked against
+     * the definition {@code dX[c][iy][ix] = sum dY[m][oy][ox] W[m][c][iy - oy + pad][ix - ox + pad]}
+     * in double, to a tolerance that scales with the magnitudes summed.
+     */
+    @Test
+    void winogradF4InputGradientMatchesDefinition() {
+        Random rnd = new Random(16);
+        int c = 64;
+        int m = 64;
+        int h = 16;
+        assertTrue(Winograd.prefersF4(Window2d.of(h, h, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), 1, m, c));
+        Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}));
+        Tensor x = GradCheck.random(rnd, 1, c, h, h);
+        Tensor w = GradCheck.random(rnd, m, c, 3, 3);
+        Saved saved = new Saved();
+        conv.forward(new Tensor[] {x, w}, saved);
+        Tensor gy = GradCheck.random(rnd, 1, m, h, h);
+        Tensor gx = conv.backward(saved, new Tensor[] {gy}, new boolean[] {true, false})[0];
+        double[] want = new double[c * h * h];
+        double[] magnitude = new double[c * h * h];
+        for (int oc = 0; oc < m; oc++) {
+            for (int oy = 0; oy < h; oy++) {
+                for (int ox = 0; ox < h; ox++) {
+                    for (int ci = 0; ci < c; ci++) {
+                        for (int i = 0; i < 3; i++) {
+                            for (int j = 0; j < 3; j++) {
+                                int iy = oy - 1 + i;
+                                int ix = ox - 1 + j;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < h) {
+                                    double term = (double) gy.get(0, oc, oy, ox) * w.get(oc, ci, i, j);
+                                    want[(ci * h + iy) * h + ix] += term;
+                                    magnitude[(ci * h + iy) * h + ix] += Math.abs(term);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], gx.data()[i], 300 * Math.ulp(1f) * magnitude[i] + 1e-7, "dX at " + i);
         }
     }
 

@@ -1,0 +1,119 @@
+package dev.loupe.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Winograd4}'s transforms one vector of tiles at a time. A row's last vector may run past
+ * its last tile (into the room {@link Winograd4#OVERRUN} leaves), so every tile of a row is done
+ * here. Only loaded when {@code jdk.incubator.vector} is present (see {@link Gemm#SIMD}).
+ */
+final class SimdWinograd4 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private SimdWinograd4() {
+    }
+
+    /**
+     * The input transform of tiles [0, tilesX) of one tile row whose tile 0 has its (0, 0) element
+     * at {@code base} of phase 0; arrays as in {@link Winograd4#transformInput}. z is scratch of
+     * at least 36 vectors. v and z modified. Returns tilesX.
+     */
+    static int inputRow(float[] phase, int phaseSize, int base, int r, float[] v, int d, int stride, int tilesX, float[] z) {
+        for (int tx = 0; tx < tilesX; tx += L) {
+            // z[k][b] = (d B)[k][b]: each tile row k transformed along x.
+            for (int k = 0; k < 6; k++) {
+                int row = ((k & 3) * 4) * phaseSize + base + (k >> 2) * r + tx;
+                FloatVector d0 = FloatVector.fromArray(S, phase, row);
+                FloatVector d1 = FloatVector.fromArray(S, phase, row + phaseSize);
+                FloatVector d2 = FloatVector.fromArray(S, phase, row + 2 * phaseSize);
+                FloatVector d3 = FloatVector.fromArray(S, phase, row + 3 * phaseSize);
+                FloatVector d4 = FloatVector.fromArray(S, phase, row + 1);
+                FloatVector d5 = FloatVector.fromArray(S, phase, row + phaseSize + 1);
+                transform(d0, d1, d2, d3, d4, d5, z, k * 6 * L, L);
+            }
+            // V[a][b] = (B^T z)[a][b].
+            int at = d + tx;
+            for (int b = 0; b < 6; b++) {
+                FloatVector e0 = FloatVector.fromArray(S, z, b * L);
+                FloatVector e1 = FloatVector.fromArray(S, z, (6 + b) * L);
+                FloatVector e2 = FloatVector.fromArray(S, z, (12 + b) * L);
+                FloatVector e3 = FloatVector.fromArray(S, z, (18 + b) * L);
+                FloatVector e4 = FloatVector.fromArray(S, z, (24 + b) * L);
+                FloatVector e5 = FloatVector.fromArray(S, z, (30 + b) * L);
+                FloatVector p = e2.mul(-4f).add(e4);
+                FloatVector q = e1.mul(4f).sub(e3);
+                FloatVector s = e4.sub(e2);
+                FloatVector t = e1.sub(e3).mul(2f);
+                e0.mul(4f).add(e2.mul(-5f)).add(e4).intoArray(v, at + b * stride);
+                p.sub(q).intoArray(v, at + (6 + b) * stride);
+                p.add(q).intoArray(v, at + (12 + b) * stride);
+                s.sub(t).intoArray(v, at + (18 + b) * stride);
+                s.add(t).intoArray(v, at + (24 + b) * stride);
+                e1.mul(4f).add(e3.mul(-5f)).add(e5).intoArray(v, at + (30 + b) * stride);
+            }
+        }
+        return tilesX;
+    }
+
+    /** {@code out[off + i*step] = (B^T d)[i]}, as Winograd4's scalar form. out modified. */
+    private static void transform(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, FloatVector d4,
+            FloatVector d5, float[] out, int off, int step) {
+        FloatVector p = d2.mul(-4f).add(d4);
+        FloatVector q = d1.mul(4f).sub(d3);
+        FloatVector s = d4.sub(d2);
+        FloatVector t = d1.sub(d3).mul(2f);
+        d0.mul(4f).add(d2.mul(-5f)).add(d4).intoArray(out, off);
+        p.sub(q).intoArray(out, off + step);
+        p.add(q).intoArray(out, off + 2 * step);
+        s.sub(t).intoArray(out, off + 3 * step);
+        s.add(t).intoArray(out, off + 4 * step);
+        d1.mul(4f).add(d3.mul(-5f)).add(d5).intoArray(out, off + 5 * step);
+    }
+
+    /**
+     * The output transform of tiles [0, tilesX) of one tile row, from M at {@code src} of position
+     * 0, into o as in {@link Winograd4#transformOutput}; s is scratch of at least 24 vectors. o and
+     * s modified. Returns tilesX.
+     */
+    static int outputRow(float[] mm, int src, int stride, float[] s, float[] o, int ot, int tilesX) {
+        for (int tx = 0; tx < tilesX; tx += L) {
+            int at = src + tx;
+            for (int b = 0; b < 6; b++) {
+                FloatVector m0 = FloatVector.fromArray(S, mm, at + b * stride);
+                FloatVector m1 = FloatVector.fromArray(S, mm, at + (6 + b) * stride);
+                FloatVector m2 = FloatVector.fromArray(S, mm, at + (12 + b) * stride);
+                FloatVector m3 = FloatVector.fromArray(S, mm, at + (18 + b) * stride);
+                FloatVector m4 = FloatVector.fromArray(S, mm, at + (24 + b) * stride);
+                FloatVector m5 = FloatVector.fromArray(S, mm, at + (30 + b) * stride);
+                FloatVector sum12 = m1.add(m2);
+                FloatVector dif12 = m1.sub(m2);
+                FloatVector sum34 = m3.add(m4);
+                FloatVector dif34 = m3.sub(m4);
+                m0.add(sum12).add(sum34).intoArray(s, b * L);
+                dif12.add(dif34.mul(2f)).intoArray(s, (6 + b) * L);
+                sum12.add(sum34.mul(4f)).intoArray(s, (12 + b) * L);
+                dif12.add(dif34.mul(8f)).add(m5).intoArray(s, (18 + b) * L);
+            }
+            for (int i = 0; i < 4; i++) {
+                FloatVector m0 = FloatVector.fromArray(S, s, (i * 6) * L);
+                FloatVector m1 = FloatVector.fromArray(S, s, (i * 6 + 1) * L);
+                FloatVector m2 = FloatVector.fromArray(S, s, (i * 6 + 2) * L);
+                FloatVector m3 = FloatVector.fromArray(S, s, (i * 6 + 3) * L);
+                FloatVector m4 = FloatVector.fromArray(S, s, (i * 6 + 4) * L);
+                FloatVector m5 = FloatVector.fromArray(S, s, (i * 6 + 5) * L);
+                FloatVector sum12 = m1.add(m2);
+                FloatVector dif12 = m1.sub(m2);
+                FloatVector sum34 = m3.add(m4);
+                FloatVector dif34 = m3.sub(m4);
+                int to = (i * 4) * ot + tx;
+                m0.add(sum12).add(sum34).intoArray(o, to);
+                dif12.add(dif34.mul(2f)).intoArray(o, to + ot);
+                sum12.add(sum34.mul(4f)).intoArray(o, to + 2 * ot);
+                dif12.add(dif34.mul(8f)).add(m5).intoArray(o, to + 3 * ot);
+            }
+        }
+        return tilesX;
+    }
+}
