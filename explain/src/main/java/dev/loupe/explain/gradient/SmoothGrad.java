@@ -2,6 +2,7 @@ package dev.loupe.explain.gradient;
 
 import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Graph;
+import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
 import dev.loupe.explain.Attributor;
@@ -12,14 +13,17 @@ import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * SmoothGrad (Smilkov et al.): the mean of a base method's attributions over {@code samples} noisy
  * copies {@code x + N(0, σ²)}, with {@code σ = noise · (max(x) - min(x))} per item, as in the
  * paper. Wraps any {@link Attributor}. Noisy copies are evaluated in batches of {@code batch}.
- * Noise comes from {@code java.util.Random(seed)} drawn in sample order, so results do not depend
- * on the batch size; the mean is accumulated in double, so zero noise reproduces the base method exactly.
+ * Each sample's noise comes from its own {@link SplittableRandom}, seeded from {@code seed}, the item
+ * and the sample's index, so results depend neither on the batch size nor on the thread count, and
+ * the samples of a batch are drawn in parallel (7.5 million normal draws for 50 samples of a 224x224
+ * image took a serial {@code java.util.Random} about 0.2 s, with the other core idle). The mean is
+ * accumulated in double, so zero noise reproduces the base method exactly.
  */
 public final class SmoothGrad implements Attributor {
     public record Options(int samples, double noise, int batch, long seed) {
@@ -67,18 +71,20 @@ public final class SmoothGrad implements Attributor {
             float[] xd = x.data();
             int size = xd.length;
             double sigma = options.noise() * Images.range(x);
-            Random rnd = new Random(options.seed() + b);
             double[] acc = new double[size];
             // Each batch's activations and gradients are dead once accumulated: recycle them.
             try (Buffers.Scope batches = Buffers.recycling()) {
                 for (int s0 = 0; s0 < samples; s0 += options.batch()) {
                     int k = Math.min(options.batch(), samples - s0);
                     float[] noisy = Buffers.output(k * size);
-                    for (int j = 0; j < k; j++) {
-                        for (int i = 0; i < size; i++) {
-                            noisy[j * size + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
+                    int item = b;
+                    int first = s0;
+                    Parallel.forEach(k, j -> {
+                        SplittableRandom rnd = new SplittableRandom(sampleSeed(options.seed(), item, first + j));
+                        for (int i = 0, at = j * size; i < size; i++) {
+                            noisy[at + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
                         }
-                    }
+                    });
                     int[] shape = x.shape();
                     shape[0] = k;
                     Trace t = Models.forward(graph, new Tensor(shape, noisy));
@@ -109,5 +115,13 @@ public final class SmoothGrad implements Attributor {
             results.add(new Tensor(x.shape(), mean));
         }
         return Images.concat(results);
+    }
+
+    /** The seed of one sample's noise: seed, item and sample index through a 64-bit finaliser (MurmurHash3's). */
+    static long sampleSeed(long seed, int item, int sample) {
+        long z = seed * 0x9E3779B97F4A7C15L + ((long) item << 32 | (sample & 0xffffffffL));
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.Graph;
+import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
 import dev.loupe.explain.Explainers;
@@ -35,6 +36,24 @@ class SmoothGradTest {
         Tensor a = new SmoothGrad(new Saliency(), new SmoothGrad.Options(10, 0.2, 1, 4)).attribute(t, rt, RunContext.quiet());
         Tensor b = new SmoothGrad(new Saliency(), new SmoothGrad.Options(10, 0.2, 4, 4)).attribute(t, rt, RunContext.quiet());
         assertArrayEquals(a.data(), b.data(), 1e-6f);
+    }
+
+    /** Samples draw their noise in parallel, each from its own seed: one thread or two, the same bits. */
+    @Test
+    void threadCountDoesNotChangeTheNoise() {
+        Trace t = Explainers.forward(graph, x);
+        ResolvedTarget rt = Target.of(0).resolve(t.get("logits"));
+        SmoothGrad sg = new SmoothGrad(new Saliency(), new SmoothGrad.Options(12, 0.2, 6, 4));
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            Tensor one = sg.attribute(t, rt, RunContext.quiet());
+            Parallel.setThreads(2);
+            Tensor two = sg.attribute(t, rt, RunContext.quiet());
+            assertArrayEquals(one.data(), two.data(), 0f);
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 
     @Test
