@@ -88,7 +88,13 @@ public final class Winograd4 {
                 return;
             }
         }
-        int chunk = Math.max(1, Math.min(n, Winograd.CHUNK_FLOATS / Math.max(1, POSITIONS * Math.max(c, m) * tiles)));
+        // Small images: chunks of whole images whose transformed tiles and products fit the
+        // per-thread scratch buffer (a larger one would be allocated afresh on every call), the
+        // images spread evenly over the chunks; the 36 products of a chunk run side by side.
+        long fixed = POSITIONS * (16L * c + 2 * 1040) + OVERRUN;
+        int most = (int) Math.max(1, (Scratch.MAX_KEPT - fixed) / ((long) perTile * tiles));
+        int chunks = (n + most - 1) / most;
+        int chunk = (n + chunks - 1) / chunks;
         for (int i0 = 0; i0 < n; i0 += chunk) {
             block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, relu, y, simd);
         }
