@@ -157,6 +157,53 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Floats {@link #packConstant} writes for an m x k matrix: the layout the product kernel
+     * reads (whole register-tile panels with the Vector API, plain rows without).
+     */
+    public static int packedSize(int m, int k) {
+        return SIMD ? SimdGemm.packedSize(m, k) : m * k;
+    }
+
+    /**
+     * Writes the m x k matrix A (row-major from aOff, lda) into dst from dstOff in the layout
+     * {@link #sgemmPacked} reads, {@link #packedSize} floats. For constant operands kept only in
+     * packed form (Winograd's transformed weights), so no second, unpacked copy stays in memory.
+     * A not modified; dst modified.
+     */
+    public static void packConstant(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        if (SIMD) {
+            SimdGemm.packA(false, m, k, a, aOff, lda, dst, dstOff);
+        } else {
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(a, aOff + i * lda, dst, dstOff + i * k, k);
+            }
+        }
+    }
+
+    /**
+     * {@code C[m x n] = A[m x k] * B[k x n]} with A as {@link #packConstant} wrote it from apOff and
+     * B stored (row-major from bOff, ldb); C's old contents are ignored. A and B not modified; C
+     * modified (its m x n window).
+     */
+    public static void sgemmPacked(int m, int n, int k, float[] ap, int apOff, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            scale(m, n, 0f, c, cOff, ldc);
+            return;
+        }
+        if (SIMD) {
+            PanelSource source = (p0, kc, j0, j1, nr, dst) -> SimdGemm.packMatrix(false, b, bOff, ldb, p0, kc, j0, j1, nr, dst);
+            SimdGemm.sgemmPacked(m, n, k, 1f, ap, apOff, source, c, cOff, ldc, false);
+        } else {
+            scale(m, n, 0f, c, cOff, ldc);
+            plain(false, false, m, n, k, 1f, ap, apOff, k, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
     /** The plain-Java path: {@code C += alpha * op(A) * op(B)}, beta already applied. C modified. */
     static void plain(boolean transA, boolean transB, int m, int n, int k, float alpha,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {

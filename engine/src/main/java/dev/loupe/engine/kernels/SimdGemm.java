@@ -72,6 +72,20 @@ final class SimdGemm {
         } else {
             ap = packA(transA, m, k, a, aOff, lda);
         }
+        sgemmPacked(m, n, k, alpha, ap, 0, b, c, cOff, ldc, accumulate);
+    }
+
+    /** Floats of A (m x k) packed by {@link #packA}: whole MR-row panels. */
+    static int packedSize(int m, int k) {
+        return (m + MR - 1) / MR * MR * k;
+    }
+
+    /**
+     * {@code C = alpha * A * B (+ C when accumulate)} with A already packed by {@link #packA}, its
+     * panels starting at {@code apOff}. C modified (its m x n window); A not modified.
+     */
+    static void sgemmPacked(int m, int n, int k, float alpha, float[] ap, int apOff, Gemm.PanelSource b, float[] c, int cOff,
+            int ldc, boolean accumulate) {
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
         int threads = work < PARALLEL_WORK || Parallel.insideSection() ? 1 : Parallel.threads();
@@ -106,7 +120,7 @@ final class SimdGemm {
                 int i0 = (int) ((long) rowPanels * rt / rows) * MR;
                 int i1 = Math.min(m, (int) ((long) rowPanels * (rt + 1) / rows) * MR);
                 if (j0 < j1 && i0 < i1) {
-                    block(i0, i1, j0, j1, k, alpha, ap, b, c, cOff, ldc, accumulate);
+                    block(i0, i1, j0, j1, k, alpha, ap, apOff, b, c, cOff, ldc, accumulate);
                 }
             }
         };
@@ -123,10 +137,17 @@ final class SimdGemm {
 
     /** A (m x k, or k x m stored when transposed) into MR-row panels, zero-padded. */
     static float[] packA(boolean transA, int m, int k, float[] a, int aOff, int lda) {
+        float[] ap = new float[packedSize(m, k)];
+        packA(transA, m, k, a, aOff, lda, ap, 0);
+        return ap;
+    }
+
+    /** As {@link #packA(boolean, int, int, float[], int, int)}, into ap from apOff (all of its panels written). ap modified. */
+    static void packA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] ap, int apOff) {
         int panels = (m + MR - 1) / MR;
-        float[] ap = new float[panels * MR * k];
+        java.util.Arrays.fill(ap, apOff, apOff + panels * MR * k, 0f);
         for (int pi = 0; pi < panels; pi++) {
-            int base = pi * MR * k;
+            int base = apOff + pi * MR * k;
             int rows = Math.min(MR, m - pi * MR);
             for (int r = 0; r < rows; r++) {
                 int i = pi * MR + r;
@@ -142,10 +163,9 @@ final class SimdGemm {
                 }
             }
         }
-        return ap;
     }
 
-    private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap,
+    private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap, int apOff,
             Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate) {
         int width = ((j1 - j0 + NR - 1) / NR) * NR;
         float[] bp = PACK_B.get();
@@ -167,7 +187,7 @@ final class SimdGemm {
                     int bBase = ((j - j0) / NR) * NR * kc;
                     for (int i = ic; i < ie; i += MR) {
                         int rows = Math.min(MR, ie - i);
-                        int aBase = (i / MR) * MR * k + p0 * MR;
+                        int aBase = apOff + (i / MR) * MR * k + p0 * MR;
                         if (rows == MR && cols == NR) {
                             kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc);
                         } else {

@@ -88,7 +88,7 @@ public final class Winograd {
             Winograd4.forward(x, n, c, m, w, bias, g, relu, y);
             return;
         }
-        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> transformWeights(w, m, c));
+        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> packed(transformWeights(w, m, c), m, c));
         int tilesY = (g.oh() + 1) / 2;
         int tilesX = (g.ow() + 1) / 2;
         int tiles = tilesY * tilesX;
@@ -133,8 +133,7 @@ public final class Winograd {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride);
             Parallel.forRange(POSITIONS, 1, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    Gemm.sgemmConstantA(false, false, m, p, c, 1f, u, xi * m * c, c, buf, xi * vStride, p,
-                            0f, buf, mOff + xi * mStride, p);
+                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
                 }
             });
             transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y);
@@ -151,6 +150,16 @@ public final class Winograd {
      */
     static int positionStride(int floats) {
         return (floats + 1023) / 1024 * 1024 + 16;
+    }
+
+    /** The transformed weights of each position packed for {@link Gemm#sgemmPacked}, one after another. */
+    static float[] packed(float[] u, int m, int c) {
+        int size = Gemm.packedSize(m, c);
+        float[] out = new float[POSITIONS * size];
+        for (int xi = 0; xi < POSITIONS; xi++) {
+            Gemm.packConstant(m, c, u, xi * m * c, c, out, xi * size);
+        }
+        return out;
     }
 
     /**

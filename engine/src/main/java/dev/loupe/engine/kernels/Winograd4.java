@@ -65,7 +65,7 @@ public final class Winograd4 {
     /** As above, with the transforms' vector forms only when {@code simd} (tests compare both). */
     static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, boolean relu, float[] y,
             boolean simd) {
-        float[] u = Gemm.derivedConstant(w, "winograd-f4x3", () -> transformWeights(w, m, c));
+        float[] u = Gemm.derivedConstant(w, "winograd-f4x3", () -> packed(transformWeights(w, m, c), m, c));
         int tilesY = (g.oh() + 3) / 4;
         int tilesX = (g.ow() + 3) / 4;
         int tiles = tilesY * tilesX;
@@ -118,14 +118,23 @@ public final class Winograd4 {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride, ldv, simd);
             Parallel.forRange(POSITIONS, 1, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    Gemm.sgemmConstantA(false, false, m, p, c, 1f, u, xi * m * c, c, buf, xi * vStride, ldv,
-                            0f, buf, mOff + xi * mStride, p);
+                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, buf, mOff + xi * mStride, p);
                 }
             });
             transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y, simd);
         } finally {
             Scratch.give(buf);
         }
+    }
+
+    /** The transformed weights of each position packed for {@link Gemm#sgemmPacked}, one after another. */
+    static float[] packed(float[] u, int m, int c) {
+        int size = Gemm.packedSize(m, c);
+        float[] out = new float[POSITIONS * size];
+        for (int xi = 0; xi < POSITIONS; xi++) {
+            Gemm.packConstant(m, c, u, xi * m * c, c, out, xi * size);
+        }
+        return out;
     }
 
     /**
