@@ -13,6 +13,7 @@ import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
 import dev.loupe.engine.kernels.Pooling;
 import dev.loupe.engine.kernels.Window2d;
+import dev.loupe.engine.kernels.Winograd;
 import dev.loupe.engine.ops.AveragePool;
 import dev.loupe.engine.ops.Concat;
 import dev.loupe.engine.ops.Conv;
@@ -35,9 +36,11 @@ import java.util.Set;
  * <ul>
  *   <li>Conv, MaxPool, AveragePool: the output box holds every output whose window meets the input
  *       box; it is computed by the op's own kernels (im2col + GEMM, depthwise, pooling) on a crop
- *       of the input that includes the halo, with the pads that remain at the image border. Each
- *       output value sums the same products in the same order as the whole-image kernel, so it is
- *       bit-for-bit the same (GEMM's order depends only on the depth K and its K blocking).</li>
+ *       of the input that includes the halo, with the pads that remain at the image border. On the
+ *       im2col + GEMM path each output value sums the same products in the same order as the
+ *       whole-image kernel, so it is bit-for-bit the same (GEMM's order depends only on the depth K
+ *       and its K blocking); 3x3 convolutions that take Winograd's path run it on the crop, whose
+ *       tiles differ from the whole image's, so they agree to float rounding only.</li>
  *   <li>Ops that act on each pixel separately (ReLU, Clip, BatchNorm, element-wise arithmetic,
  *       channel Concat, LRN, …): the union of the input boxes, computed by the op itself on the
  *       crops.</li>
@@ -401,6 +404,12 @@ final class IncrementalForward {
             return y;
         }
         int group = conv.group();
+        if (Winograd.applies(sub, c, m, group)) {
+            // Winograd's tiles of the crop are not those of the whole image, so these values equal
+            // the clean pass's up to float rounding (as the batched plain occlusion does), not bit for bit.
+            Winograd.forward(x, 1, c, m, w, bias, sub, false, y);
+            return y;
+        }
         int cg = c / group;
         int mg = m / group;
         int kdim = cg * sub.kh() * sub.kw();
