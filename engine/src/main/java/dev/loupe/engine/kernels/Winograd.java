@@ -45,18 +45,18 @@ public final class Winograd {
 
     private static final boolean ENABLED = !"false".equals(System.getProperty("loupe.winograd"));
 
-    private Winograd() {
-    }
-
     /** {@code loupe.winograd4}: {@code auto} (the default), {@code true} or {@code false}. */
     private static final String F4 = System.getProperty("loupe.winograd4", "auto");
+
+    private Winograd() {
+    }
 
     /**
      * Whether {@link #forward} hands these n images to F(4x4, 3x3) ({@link Winograd4}) rather than
      * F(2x2, 3x3): when they have at least {@link Winograd4#MIN_TILES} 4x4 output tiles, unless the
      * system property {@code loupe.winograd4} says {@code true} or {@code false}.
      */
-    public static boolean prefersF4(Window2d g, int n, int c, int m) {
+    public static boolean prefersF4(Window2d g, int n) {
         if (F4.equals("true") || F4.equals("false")) {
             return F4.equals("true");
         }
@@ -84,11 +84,11 @@ public final class Winograd {
      * inverse transform, where the values are in registers anyway).
      */
     public static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, boolean relu, float[] y) {
-        if (prefersF4(g, n, c, m)) {
+        if (prefersF4(g, n)) {
             Winograd4.forward(x, n, c, m, w, bias, g, relu, y);
             return;
         }
-        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> packed(transformWeights(w, m, c), m, c));
+        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> packed(transformWeights(w, m, c), POSITIONS, m, c));
         int tilesY = (g.oh() + 1) / 2;
         int tilesX = (g.ow() + 1) / 2;
         int tiles = tilesY * tilesX;
@@ -152,11 +152,14 @@ public final class Winograd {
         return (floats + 1023) / 1024 * 1024 + 16;
     }
 
-    /** The transformed weights of each position packed for {@link Gemm#sgemmPacked}, one after another. */
-    static float[] packed(float[] u, int m, int c) {
+    /**
+     * Transformed weights {@code u} (positions blocks of m x c) packed for {@link Gemm#sgemmPacked},
+     * one block after another; both Winograd variants keep only this form. u not modified.
+     */
+    static float[] packed(float[] u, int positions, int m, int c) {
         int size = Gemm.packedSize(m, c);
-        float[] out = new float[POSITIONS * size];
-        for (int xi = 0; xi < POSITIONS; xi++) {
+        float[] out = new float[positions * size];
+        for (int xi = 0; xi < positions; xi++) {
             Gemm.packConstant(m, c, u, xi * m * c, c, out, xi * size);
         }
         return out;

@@ -65,7 +65,8 @@ public final class Winograd4 {
     /** As above, with the transforms' vector forms only when {@code simd} (tests compare both). */
     static void forward(float[] x, int n, int c, int m, float[] w, float[] bias, Window2d g, boolean relu, float[] y,
             boolean simd) {
-        float[] u = Gemm.derivedConstant(w, "winograd-f4x3", () -> packed(transformWeights(w, m, c), m, c));
+        float[] u = Gemm.derivedConstant(w, "winograd-f4x3",
+                () -> Winograd.packed(transformWeights(w, m, c), POSITIONS, m, c));
         int tilesY = (g.oh() + 3) / 4;
         int tilesX = (g.ow() + 3) / 4;
         int tiles = tilesY * tilesX;
@@ -125,16 +126,6 @@ public final class Winograd4 {
         } finally {
             Scratch.give(buf);
         }
-    }
-
-    /** The transformed weights of each position packed for {@link Gemm#sgemmPacked}, one after another. */
-    static float[] packed(float[] u, int m, int c) {
-        int size = Gemm.packedSize(m, c);
-        float[] out = new float[POSITIONS * size];
-        for (int xi = 0; xi < POSITIONS; xi++) {
-            Gemm.packConstant(m, c, u, xi * m * c, c, out, xi * size);
-        }
-        return out;
     }
 
     /**

@@ -161,9 +161,9 @@ class Winograd4Test {
     void chosenForBatchesOfSixteenTilesOrMore() {
         Window2d small = Window2d.of(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false);
         Window2d medium = Window2d.of(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false);
-        assertFalse(Winograd.prefersF4(small, 1, 512, 512), "one 7x7 image: 4 tiles");
-        assertFalse(Winograd.prefersF4(small, 3, 512, 512), "three 7x7 images: 12 tiles");
-        assertTrue(Winograd.prefersF4(small, 4, 512, 512), "four 7x7 images: 16 tiles");
-        assertTrue(Winograd.prefersF4(medium, 1, 256, 256), "one 14x14 image: 16 tiles");
+        assertFalse(Winograd.prefersF4(small, 1), "one 7x7 image: 4 tiles");
+        assertFalse(Winograd.prefersF4(small, 3), "three 7x7 images: 12 tiles");
+        assertTrue(Winograd.prefersF4(small, 4), "four 7x7 images: 16 tiles");
+        assertTrue(Winograd.prefersF4(medium, 1), "one 14x14 image: 16 tiles");
     }
 }

@@ -224,7 +224,7 @@ class ConvTest {
             Window2d g = Window2d.of(k[2], k[3], 3, 3, 1, 1, 1, 1, p[0], p[1], p[2], p[3], false);
             assertTrue(Winograd.applies(g, k[1], k[4], 1), "the case must take the Winograd path");
             // Larger batches take F(4x4, 3x3), checked in Winograd4Test to its own tolerance.
-            assertFalse(Winograd.prefersF4(g, k[0], k[1], k[4]), "the case must take F(2x2, 3x3)");
+            assertFalse(Winograd.prefersF4(g, k[0]), "the case must take F(2x2, 3x3)");
             checkAgainstNaive(rnd, k[0], k[1], k[2], k[3], k[4], 1, 3, 3, one, one, p, k[9] == 1);
         }
     }
@@ -252,7 +252,7 @@ class ConvTest {
         int c = 64;
         int m = 64;
         int h = 16;
-        assertTrue(Winograd.prefersF4(Window2d.of(h, h, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), 1, m, c));
+        assertTrue(Winograd.prefersF4(Window2d.of(h, h, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), 1));
         Conv conv = new Conv(1, WindowAttrs.of(null, new int[] {1, 1}, new int[] {1, 1, 1, 1}));
         Tensor x = GradCheck.random(rnd, 1, c, h, h);
         Tensor w = GradCheck.random(rnd, m, c, 3, 3);
