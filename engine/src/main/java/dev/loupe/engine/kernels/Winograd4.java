@@ -70,6 +70,9 @@ public final class Winograd4 {
         int tilesY = (g.oh() + 3) / 4;
         int tilesX = (g.ow() + 3) / 4;
         int tiles = tilesY * tilesX;
+        if (n == 0) {
+            return;
+        }
         int perTile = POSITIONS * (c + m);
         int rows = Math.max(1, Winograd.BLOCK_FLOATS / (perTile * tilesX));
         if ((long) perTile * tiles > Winograd.BLOCK_FLOATS && rows * tilesX >= MIN_BLOCK_TILES) {

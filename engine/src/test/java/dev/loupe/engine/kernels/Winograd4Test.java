@@ -93,6 +93,13 @@ class Winograd4Test {
         }
     }
 
+    /** An empty batch is nothing to do (the chunking must not divide by its zero chunks). */
+    @Test
+    void emptyBatchWritesNothing() {
+        Window2d g = Window2d.of(8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false);
+        Winograd4.forward(new float[0], 0, 64, 64, new float[64 * 64 * 9], null, g, false, new float[0]);
+    }
+
     /** The vector transforms compute exactly what the scalar ones do, including partial rows. */
     @Test
     void vectorTransformsEqualScalarOnes() {
