@@ -64,6 +64,15 @@ public final class Parallel {
      * every chunk has finished (chunks not yet started are skipped).
      */
     public static void forRange(int n, int grain, RangeBody body) {
+        forRange(n, grain, 4, body);
+    }
+
+    /**
+     * As {@link #forRange(int, int, RangeBody)} with at most {@code chunksPerThread} chunks per
+     * thread: more, smaller chunks balance items that are few and costly (Winograd's products, one
+     * GEMM each) at the price of a counter increment per chunk.
+     */
+    public static void forRange(int n, int grain, int chunksPerThread, RangeBody body) {
         if (n <= 0) {
             return;
         }
@@ -74,7 +83,7 @@ public final class Parallel {
             return;
         }
         try {
-            int chunks = Math.min(t.size * 4, (n + grain - 1) / grain);
+            int chunks = Math.min(t.size * Math.max(1, chunksPerThread), (n + grain - 1) / grain);
             Section s = new Section(body, n, chunks);
             t.start(s);
             inside[0] = true;

@@ -38,6 +38,27 @@ class ParallelTest {
         }
     }
 
+    /** Asking for one chunk per item: every item runs once, each range is a single item. */
+    @Test
+    void finerChunksStillRunEveryIndexOnce() {
+        Parallel.setThreads(2);
+        int n = 36;
+        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+        AtomicIntegerArray widths = new AtomicIntegerArray(n + 1);
+        for (int rep = 0; rep < 50; rep++) {
+            Parallel.forRange(n, 1, n, (from, to) -> {
+                widths.incrementAndGet(to - from);
+                for (int i = from; i < to; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(50, hits.get(i), "index " + i);
+        }
+        assertEquals(50 * n, widths.get(1), "every chunk holds one item");
+    }
+
     @Test
     void nestedSectionsRunInlineOnTheChunksThread() {
         Parallel.setThreads(2);

@@ -131,7 +131,7 @@ public final class Winograd {
         float[] buf = Scratch.take(POSITIONS * (vStride + mStride));
         try {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride);
-            Parallel.forRange(POSITIONS, 1, (from, to) -> {
+            Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
                     Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
                 }

@@ -121,7 +121,7 @@ public final class Winograd4 {
         float[] buf = Scratch.take(POSITIONS * (vStride + mStride) + OVERRUN);
         try {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride, ldv, simd);
-            Parallel.forRange(POSITIONS, 1, (from, to) -> {
+            Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
                     Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, buf, mOff + xi * mStride, p);
                 }
