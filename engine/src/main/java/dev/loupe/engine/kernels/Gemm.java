@@ -102,11 +102,7 @@ public final class Gemm {
             // contiguous rows, no packing of the weights.
             SimdGemm.dotRows(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, beta != 0f);
         } else if (simd) {
-            final float[] bb = b;
-            final int bo = bOff;
-            final int lb = ldb;
-            PanelSource source = (p0, kc, j0, j1, nr, dst) -> SimdGemm.packMatrix(transB, bb, bo, lb, p0, kc, j0, j1, nr, dst);
-            SimdGemm.sgemm(transA, m, n, k, alpha, a, aOff, lda, source, c, cOff, ldc, aConstant, beta != 0f);
+            SimdGemm.sgemm(transA, m, n, k, alpha, a, aOff, lda, stored(transB, b, bOff, ldb), c, cOff, ldc, aConstant, beta != 0f);
         } else {
             plain(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         }
@@ -196,12 +192,16 @@ public final class Gemm {
             return;
         }
         if (SIMD) {
-            PanelSource source = (p0, kc, j0, j1, nr, dst) -> SimdGemm.packMatrix(false, b, bOff, ldb, p0, kc, j0, j1, nr, dst);
-            SimdGemm.sgemmPacked(m, n, k, 1f, ap, apOff, source, c, cOff, ldc, false);
+            SimdGemm.sgemmPacked(m, n, k, 1f, ap, apOff, stored(false, b, bOff, ldb), c, cOff, ldc, false);
         } else {
             scale(m, n, 0f, c, cOff, ldc);
             plain(false, false, m, n, k, 1f, ap, apOff, k, b, bOff, ldb, c, cOff, ldc);
         }
+    }
+
+    /** The packer of a B (or B^T when transB) stored row-major from bOff with leading dimension ldb. */
+    private static PanelSource stored(boolean transB, float[] b, int bOff, int ldb) {
+        return (p0, kc, j0, j1, nr, dst) -> SimdGemm.packMatrix(transB, b, bOff, ldb, p0, kc, j0, j1, nr, dst);
     }
 
     /** The plain-Java path: {@code C += alpha * op(A) * op(B)}, beta already applied. C modified. */

@@ -145,10 +145,13 @@ final class SimdGemm {
     /** As {@link #packA(boolean, int, int, float[], int, int)}, into ap from apOff (all of its panels written). ap modified. */
     static void packA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] ap, int apOff) {
         int panels = (m + MR - 1) / MR;
-        java.util.Arrays.fill(ap, apOff, apOff + panels * MR * k, 0f);
         for (int pi = 0; pi < panels; pi++) {
             int base = apOff + pi * MR * k;
             int rows = Math.min(MR, m - pi * MR);
+            if (rows < MR) {
+                // The last panel's missing rows are zeros.
+                java.util.Arrays.fill(ap, base, base + MR * k, 0f);
+            }
             for (int r = 0; r < rows; r++) {
                 int i = pi * MR + r;
                 if (transA) {
