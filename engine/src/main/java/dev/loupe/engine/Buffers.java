@@ -36,6 +36,8 @@ public final class Buffers {
 
     private static final ThreadLocal<SoftReference<Pool>> POOLS = new ThreadLocal<>();
     private static final ThreadLocal<Pool> OPEN = new ThreadLocal<>();
+    /** A shared pool opened on this thread ({@link Shared#open}); it takes precedence over {@link #OPEN}. */
+    private static final ThreadLocal<Shared> SHARED = new ThreadLocal<>();
 
     private Buffers() {
     }
@@ -45,12 +47,20 @@ public final class Buffers {
      * are undefined when recycled).
      */
     public static float[] output(int n) {
+        Shared s = SHARED.get();
+        if (s != null && n >= MIN_POOLED) {
+            return s.take(n, false);
+        }
         Pool p = OPEN.get();
         return p == null || n < MIN_POOLED ? new float[n] : p.take(n, false);
     }
 
     /** An array of {@code n} zeros, recycled inside a {@link #recycling} scope. */
     public static float[] zeroed(int n) {
+        Shared s = SHARED.get();
+        if (s != null && n >= MIN_POOLED) {
+            return s.take(n, true);
+        }
         Pool p = OPEN.get();
         return p == null || n < MIN_POOLED ? new float[n] : p.take(n, true);
     }
@@ -61,6 +71,11 @@ public final class Buffers {
      * {@link Gemm#forgetPacked}) are dropped, since its next owner fills it with other values.
      */
     public static void release(float[] a) {
+        Shared s = SHARED.get();
+        if (s != null) {
+            s.give(a);
+            return;
+        }
         Pool p = OPEN.get();
         if (p != null && a != null) {
             p.give(a);
@@ -143,6 +158,74 @@ public final class Buffers {
                 pool.issued.clear();
                 OPEN.remove();
             }
+        }
+    }
+
+    /**
+     * A pool that several threads take from and give back to at once, for work whose arrays are
+     * made on one worker and die on another (the copies of a batch computed in parallel). While it
+     * is {@link #open} on a thread, {@link Buffers#output}, {@link Buffers#zeroed} and
+     * {@link Buffers#release} on that thread use it. Arrays are reused by exact length; whatever is
+     * still out can be taken back in one step with {@link #reclaimAll}. It holds what its owner's
+     * largest step needed and is dropped with its owner.
+     */
+    public static final class Shared {
+        private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.ConcurrentLinkedDeque<float[]>> free =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        /** Arrays out (arrays hash by identity). */
+        private final java.util.Set<float[]> out = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Makes this pool the current thread's until the returned handle is closed (try-with-resources). */
+        public Use open() {
+            if (!ENABLED) {
+                return () -> { };
+            }
+            Shared before = SHARED.get();
+            SHARED.set(this);
+            return () -> {
+                if (before == null) {
+                    SHARED.remove();
+                } else {
+                    SHARED.set(before);
+                }
+            };
+        }
+
+        /** An array of n floats (zeros when zero, else undefined contents); recorded as out. */
+        public float[] take(int n, boolean zero) {
+            java.util.concurrent.ConcurrentLinkedDeque<float[]> q = free.get(n);
+            float[] a = q == null ? null : q.pollFirst();
+            if (a == null) {
+                a = new float[n];
+            } else if (zero) {
+                java.util.Arrays.fill(a, 0f);
+            } else if (POISON) {
+                java.util.Arrays.fill(a, Float.NaN);
+            }
+            out.add(a);
+            return a;
+        }
+
+        /** Takes back an array this pool handed out (others are ignored): nothing may use it any more. */
+        public void give(float[] a) {
+            if (a == null || !out.remove(a)) {
+                return;
+            }
+            Gemm.forgetPacked(a);
+            free.computeIfAbsent(a.length, k -> new java.util.concurrent.ConcurrentLinkedDeque<>()).addFirst(a);
+        }
+
+        /** Takes back every array still out: the caller promises none of them is used again. */
+        public void reclaimAll() {
+            for (float[] a : out.toArray(new float[0][])) {
+                give(a);
+            }
+        }
+
+        /** Closing restores the thread's previous pool; it throws nothing. */
+        public interface Use extends AutoCloseable {
+            @Override
+            void close();
         }
     }
 

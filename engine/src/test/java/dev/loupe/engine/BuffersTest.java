@@ -146,4 +146,70 @@ class BuffersTest {
         assertSame(seen[0], seen[1], "the newest size should have been kept");
         assertNotSame(seen[2], seen[3], "the older size should have been dropped to make room");
     }
+
+    @Test
+    void aSharedPoolServesTheThreadsItIsOpenOnAndTakesBackWhatAnyOfThemGives() throws Exception {
+        Buffers.Shared shared = new Buffers.Shared();
+        float[][] made = new float[1][];
+        Thread worker = new Thread(() -> {
+            try (Buffers.Shared.Use use = shared.open()) {
+                made[0] = Buffers.output(N);
+            }
+        });
+        worker.start();
+        worker.join();
+        // Made on the worker, given back here: the next taker on any thread gets it again.
+        shared.give(made[0]);
+        try (Buffers.Shared.Use use = shared.open()) {
+            assertSame(made[0], Buffers.output(N));
+            float[] z = Buffers.zeroed(N);
+            assertNotSame(made[0], z, "an array still out must not be handed out twice");
+            z[5] = 3f;
+            Buffers.release(z);
+            assertSame(z, Buffers.zeroed(N));
+            assertEquals(0f, z[5]);
+        }
+        // Closed: this thread is back to plain allocation.
+        float[] plain = Buffers.output(N);
+        shared.give(plain);
+        try (Buffers.Shared.Use use = shared.open()) {
+            assertNotSame(plain, Buffers.output(N), "arrays the shared pool did not hand out are never taken");
+        }
+    }
+
+    @Test
+    void reclaimAllTakesBackEverythingStillOut() {
+        Buffers.Shared shared = new Buffers.Shared();
+        float[] a;
+        float[] b;
+        try (Buffers.Shared.Use use = shared.open()) {
+            a = Buffers.output(N);
+            b = Buffers.output(N);
+        }
+        shared.reclaimAll();
+        try (Buffers.Shared.Use use = shared.open()) {
+            java.util.Set<float[]> again = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            again.add(Buffers.output(N));
+            again.add(Buffers.output(N));
+            assertEquals(java.util.Set.of(a, b).size(), again.size());
+            org.junit.jupiter.api.Assertions.assertTrue(again.contains(a) && again.contains(b));
+        }
+    }
+
+    @Test
+    void aSharedPoolTakesPrecedenceOverTheThreadsScopeAndRestoresIt() {
+        Buffers.Shared shared = new Buffers.Shared();
+        try (Buffers.Scope s = Buffers.recycling()) {
+            float[] fromScope = Buffers.output(N);
+            float[] fromShared;
+            try (Buffers.Shared.Use use = shared.open()) {
+                fromShared = Buffers.output(N);
+                // The scope's array is not the shared pool's to take.
+                Buffers.release(fromScope);
+            }
+            shared.give(fromShared);
+            Buffers.release(fromScope);
+            assertSame(fromScope, Buffers.output(N), "after closing, the scope's pool is used again");
+        }
+    }
 }
