@@ -103,13 +103,7 @@ public final class Pooling {
         int ow = g.ow();
         int w = g.w();
         int len = phaseLength(g);
-        for (int r = 0; r < sw; r++) {
-            int base = r * len;
-            for (int t = 0; t < len; t++) {
-                int col = t * sw + r - g.padLeft();
-                phases[base + t] = col >= 0 && col < w ? colMax[col] : Float.NEGATIVE_INFINITY;
-            }
-        }
+        splitByPhases(colMax, 0, g, phases, 0, len);
         for (int kj = 0; kj < g.kw(); kj++) {
             int off = kj * dw;
             int src = (off % sw) * len + off / sw;
@@ -131,6 +125,61 @@ public final class Pooling {
     /** Entries per stride phase in {@link #rowMaxByPhases}: every tap of every output. */
     private static int phaseLength(Window2d g) {
         return g.ow() + ((g.kw() - 1) * g.dw()) / g.sw() + 1;
+    }
+
+    /**
+     * One row of w values split by stride phase: {@code dst[dstBase + r*len + t]} = column
+     * {@code t*sw + r - padLeft}, -inf for columns outside the row. The in-row run is found first
+     * so the copy loop has no branch (a per-element bounds test made this split the most expensive
+     * part of pooling). row not modified; dst modified.
+     */
+    static void splitByPhases(float[] row, int rowStart, Window2d g, float[] dst, int dstBase, int len) {
+        int sw = g.sw();
+        int w = g.w();
+        int pad = g.padLeft();
+        int done = 0;
+        if (sw == 2 && Gemm.SIMD) {
+            // Pairs (column 2t - pad, 2t + 1 - pad) wholly inside the row, split by shuffles.
+            int lo = Math.max(0, -Math.floorDiv(-pad, 2));
+            int hi = Math.min(len, Math.floorDiv(w - 2 + pad, 2) + 1);
+            if (hi - lo > 0) {
+                done = SimdPooling.deinterleave(row, rowStart - pad + 2 * lo, dst, dstBase + lo, dstBase + len + lo, hi - lo);
+            }
+            if (done > 0) {
+                for (int r = 0; r < 2; r++) {
+                    splitRange(row, rowStart, g, dst, dstBase, len, r, 0, lo);
+                    splitRange(row, rowStart, g, dst, dstBase, len, r, lo + done, len);
+                }
+                return;
+            }
+        }
+        for (int r = 0; r < sw; r++) {
+            int base = dstBase + r * len;
+            // Columns t*sw + r - pad inside [0, w): t in [lo, hi).
+            int lo = Math.min(len, Math.max(0, -Math.floorDiv(-(pad - r), sw)));
+            int hi = Math.max(lo, Math.min(len, Math.floorDiv(w - 1 + pad - r, sw) + 1));
+            java.util.Arrays.fill(dst, base, base + lo, Float.NEGATIVE_INFINITY);
+            int src = rowStart + r - pad;
+            if (sw == 2) {
+                for (int t = lo; t < hi; t++) {
+                    dst[base + t] = row[src + 2 * t];
+                }
+            } else {
+                for (int t = lo; t < hi; t++) {
+                    dst[base + t] = row[src + t * sw];
+                }
+            }
+            java.util.Arrays.fill(dst, base + hi, base + len, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /** {@link #splitByPhases} for phase r, entries [from, to) only. */
+    private static void splitRange(float[] row, int rowStart, Window2d g, float[] dst, int dstBase, int len, int r, int from, int to) {
+        int base = dstBase + r * len;
+        for (int t = from; t < to; t++) {
+            int col = t * g.sw() + r - g.padLeft();
+            dst[base + t] = col >= 0 && col < g.w() ? row[rowStart + col] : Float.NEGATIVE_INFINITY;
+        }
     }
 
     /**
@@ -164,7 +213,7 @@ public final class Pooling {
         int interiorFrom = oxA;
         int interiorTo = oxB;
         Parallel.forRange(planes, grain(g), (from, to) -> {
-            float[] phases = vector ? new float[g.sw() * phaseLength(g)] : null;
+            float[] phases = vector ? new float[g.kh() * g.sw() * phaseLength(g)] : null;
             int[] lanes = vector ? SimdPooling.laneOffsets(g.sw()) : null;
             for (int p = from; p < to; p++) {
                 int xPlane = p * g.inPlane();

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector loops of {@link Pooling}; only loaded when {@code jdk.incubator.vector} is present. */
@@ -11,6 +12,9 @@ final class SimdPooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Lanes 0, 2, 4, ... of two consecutive vectors, and lanes 1, 3, 5, ...: a stride-2 deinterleave. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     private SimdPooling() {
     }
@@ -26,49 +30,89 @@ final class SimdPooling {
 
     /**
      * Max-pooling switches of one output row for outputs [oxA, oxA + k*L) whose windows lie
-     * wholly inside the image along x: for every tap, last to first, lanes whose input equals the
-     * output (or both are NaN) take that tap's index, so the first match in row-major order is
-     * what remains. Rows of the window are input rows kiLo..kiHi-1 (all inside the image). x and
-     * y not modified; phases scratch (modified); lanes from {@link #laneOffsets}; switches modified
-     * at [o + oxA, o + returned).
+     * wholly inside the image along x. Each window row is split by stride phase once, so tap kj of
+     * consecutive outputs is one contiguous run; then for each vector of outputs every tap is
+     * compared with the output, last to first, lanes that match taking that tap's index, so the
+     * first match in row-major order is what remains. The index stays in a register across the
+     * taps and is stored once. A vector with a NaN output is searched lane by lane (the first NaN
+     * wins). Rows of the window are input rows kiLo..kiHi-1 (all inside the image). x and y not
+     * modified; phases scratch of {@code kh * sw * len} floats (modified); lanes from
+     * {@link #laneOffsets}; switches modified at [o + oxA, o + returned). The last vector may
+     * overlap the one before it (it rewrites the same switches), so no output is left to a scalar
+     * tail.
      *
-     * @return one past the last output handled (a multiple of the vector length from oxA)
+     * @return oxB, or oxA when the range is shorter than a vector
      */
     static int switchesRow(float[] x, int xPlane, Window2d g, int y0, int kiLo, int kiHi, float[] phases, int len,
             int[] lanes, float[] y, int[] switches, int o, int oxA, int oxB) {
         int sw = g.sw();
-        int end = oxA + (oxB - oxA) / L * L;
-        if (end == oxA || SI.length() != L) {
+        int kw = g.kw();
+        if (oxB - oxA < L || SI.length() != L) {
             return oxA;
+        }
+        for (int ki = kiLo; ki < kiHi; ki++) {
+            int rowStart = xPlane + (y0 + ki * g.dh()) * g.w();
+            int rowBase = (ki - kiLo) * sw * len;
+            Pooling.splitByPhases(x, rowStart, g, phases, rowBase, len);
         }
         IntVector laneOffsets = IntVector.fromArray(SI, lanes, 0);
         IntVector none = IntVector.broadcast(SI, -1);
-        for (int ox = oxA; ox < end; ox += L) {
-            none.intoArray(switches, o + ox);
-        }
-        for (int ki = kiHi - 1; ki >= kiLo; ki--) {
-            int rowStart = xPlane + (y0 + ki * g.dh()) * g.w();
-            for (int r = 0; r < sw; r++) {
-                int base = r * len;
-                for (int t = 0; t < len; t++) {
-                    int col = t * sw + r - g.padLeft();
-                    phases[base + t] = col >= 0 && col < g.w() ? x[rowStart + col] : Float.NEGATIVE_INFINITY;
+        for (int next = oxA; next < oxB; next += L) {
+            int ox = Math.min(next, oxB - L);
+            FloatVector t = FloatVector.fromArray(S, y, o + ox);
+            if (t.compare(VectorOperators.NE, t).anyTrue()) {
+                for (int i = 0; i < L; i++) {
+                    switches[o + ox + i] = firstMatch(x, xPlane, g, y0, kiLo, kiHi, ox + i, y[o + ox + i]);
+                }
+                continue;
+            }
+            IntVector index = none;
+            for (int ki = kiHi - 1; ki >= kiLo; ki--) {
+                int rowStart = xPlane + (y0 + ki * g.dh()) * g.w();
+                int rowBase = (ki - kiLo) * sw * len;
+                for (int kj = kw - 1; kj >= 0; kj--) {
+                    int off = kj * g.dw();
+                    FloatVector v = FloatVector.fromArray(S, phases, rowBase + (off % sw) * len + off / sw + ox);
+                    VectorMask<Integer> hit = v.compare(VectorOperators.EQ, t).cast(SI);
+                    index = index.blend(laneOffsets.add(rowStart - g.padLeft() + off + ox * sw), hit);
                 }
             }
-            for (int kj = g.kw() - 1; kj >= 0; kj--) {
-                int off = kj * g.dw();
-                int src = (off % sw) * len + off / sw;
-                int first = rowStart - g.padLeft() + off;
-                for (int ox = oxA; ox < end; ox += L) {
-                    FloatVector v = FloatVector.fromArray(S, phases, src + ox);
-                    FloatVector t = FloatVector.fromArray(S, y, o + ox);
-                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, t)
-                            .or(t.test(VectorOperators.IS_NAN).and(v.test(VectorOperators.IS_NAN)));
-                    IntVector index = laneOffsets.add(first + ox * sw);
-                    IntVector.fromArray(SI, switches, o + ox).blend(index, hit.cast(SI)).intoArray(switches, o + ox);
+            index.intoArray(switches, o + ox);
+        }
+        return oxB;
+    }
+
+    /** The first pixel of output column ox's window (row-major) equal to target, or the first NaN when it is NaN. */
+    private static int firstMatch(float[] x, int xPlane, Window2d g, int y0, int kiLo, int kiHi, int ox, float target) {
+        boolean nan = target != target;
+        int x0 = ox * g.sw() - g.padLeft();
+        for (int ki = kiLo; ki < kiHi; ki++) {
+            int row = xPlane + (y0 + ki * g.dh()) * g.w() + x0;
+            for (int kj = 0; kj < g.kw(); kj++) {
+                float v = x[row + kj * g.dw()];
+                if (v == target || (nan && v != v)) {
+                    return row + kj * g.dw();
                 }
             }
         }
-        return end;
+        return -1;
+    }
+
+    /**
+     * {@code even[e + t] = src[s + 2t]} and {@code odd[d + t] = src[s + 2t + 1]} for t in
+     * [0, k*L), the largest multiple of the vector length up to n, two shuffles per 2L floats.
+     * src not modified; dst modified.
+     *
+     * @return how many pairs were split (the caller does the rest)
+     */
+    static int deinterleave(float[] src, int s, float[] dst, int e, int d, int n) {
+        int t = 0;
+        for (; t + L <= n; t += L) {
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * t);
+            FloatVector b = FloatVector.fromArray(S, src, s + 2 * t + L);
+            a.rearrange(EVEN, b).intoArray(dst, e + t);
+            a.rearrange(ODD, b).intoArray(dst, d + t);
+        }
+        return t;
     }
 }
