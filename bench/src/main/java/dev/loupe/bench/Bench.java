@@ -90,7 +90,10 @@ public final class Bench {
                 Map<String, String> occ = Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16");
                 Map<String, String> occPlain = new LinkedHashMap<>(occ);
                 occPlain.put("incremental", "false");
-                double[] o = medianPairMs(1, slow, () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occ),
+                // Two warm-up pairs: occlusion's own code (regions, crops, the batch-16 plain pass) is
+                // still being compiled by C2 during the first (about 7 s of compiler CPU on two cores),
+                // and the runs right after one warm-up came out 10-35 % above the later ones.
+                double[] o = medianPairMs(2, slow, () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occ),
                         () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occPlain));
                 results.add(row("occlusion", o[0], Double.NaN));
                 results.add(row("occlusion-plain", o[1], Double.NaN));
