@@ -171,14 +171,18 @@ final class SimdGemm {
     private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap, int apOff,
             Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate) {
         int width = ((j1 - j0 + NR - 1) / NR) * NR;
+        // A narrow B (few columns) is packed whole when it fits the slab's budget: one pass down
+        // each A panel, front to back, instead of KC-deep pieces of every panel in turn (the
+        // products of a batch-1 Winograd layer stream megabytes of A against 16 columns).
+        int depth = (long) k * width <= (long) KC * NC ? k : KC;
         float[] bp = PACK_B.get();
-        if (bp.length < KC * width) {
-            bp = new float[KC * width];
+        if (bp.length < depth * width) {
+            bp = new float[depth * width];
             PACK_B.set(bp);
         }
         float[] edge = EDGE.get();
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
+        for (int p0 = 0; p0 < k; p0 += depth) {
+            int kc = Math.min(depth, k - p0);
             b.pack(p0, kc, j0, j1, NR, bp);
             boolean acc = accumulate || p0 > 0;
             for (int ic = i0; ic < i1; ic += MC) {

@@ -76,8 +76,10 @@ class GemmKernelTest {
     @Test
     void packedSourceGivesTheSameProductAsTheStoredMatrix() {
         Random rnd = new Random(9);
-        // Shapes around the register tile (4 x 16), the K slab (256) and the column block (256).
-        int[][] sizes = {{4, 16, 256}, {5, 17, 257}, {64, 300, 600}, {3, 1, 9}, {130, 520, 31}, {1, 1000, 512}};
+        // Shapes around the register tile (4 x 16), the K slab (256) and the column block (256);
+        // a narrow B is packed whole up to 256 x 256 floats (16 x 4096 is, 16 x 4097 is not).
+        int[][] sizes = {{4, 16, 256}, {5, 17, 257}, {64, 300, 600}, {3, 1, 9}, {130, 520, 31}, {1, 1000, 512},
+            {7, 16, 4096}, {7, 16, 4097}, {9, 40, 700}};
         for (int[] s : sizes) {
             int m = s[0];
             int n = s[1];
