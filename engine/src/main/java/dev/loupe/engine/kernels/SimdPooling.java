@@ -29,8 +29,8 @@ final class SimdPooling {
     }
 
     /**
-     * Max-pooling switches of one output row for outputs [oxA, oxA + k*L) whose windows lie
-     * wholly inside the image along x. Each window row is split by stride phase once, so tap kj of
+     * Max-pooling switches of one output row for outputs [oxA, oxB), whose windows lie wholly
+     * inside the image along x. Each window row is split by stride phase once, so tap kj of
      * consecutive outputs is one contiguous run; then for each vector of outputs every tap is
      * compared with the output, last to first, lanes that match taking that tap's index, so the
      * first match in row-major order is what remains. The index stays in a register across the
