@@ -10,10 +10,19 @@ batch-8 forward throughput. Prints one JSON object. Needs Debian's python3-torch
 and python3-torchvision; it is a measuring script, not a dependency of the build.
 
     /usr/bin/python3 bench/python/torch_bench.py --threads 2 --iters 20
+
+With --paired CMD it starts CMD (Loupe's bench in serve mode) and times each row on both sides
+in turn, Loupe then PyTorch, --reps times, so that both see the same machine; it prints every
+pair and, per row, the median of the per-pair ratios Loupe / PyTorch:
+
+    /usr/bin/python3 bench/python/torch_bench.py --paired "./loupe bench --serve true" --reps 5
 """
 import argparse
 import json
+import shlex
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -38,6 +47,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--skip", default="", help="comma-separated row names not to time, e.g. score-cam,rise")
+    ap.add_argument("--paired", default="", help="command of Loupe's bench in serve mode, to alternate with row by row")
+    ap.add_argument("--reps", type=int, default=5, help="alternations per row with --paired")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -187,12 +198,60 @@ def main():
         ("score-cam", score_cam, 0, 1),
         ("rise", rise, 0, 1),
     ]
+    if args.paired:
+        paired(args, rows, skip)
+        return
     results = [{"name": name, "torch_ms": median_ms(fn, warm, n)} for name, fn, warm, n in rows if name not in skip]
     if "forward-batch8" not in skip:
         b8 = median_ms(forward_batch8, 2, max(3, args.iters // 2))
         results.append({"name": "forward-batch8", "torch_ms": b8, "torch_images_per_s": 8000.0 / b8})
     print(json.dumps({"torch": torch.__version__, "threads": args.threads, "batch": args.batch,
                       "results": results}, indent=1))
+
+
+def paired(args, rows, skip):
+    """Alternates Loupe (a served bench process) and PyTorch row by row; prints JSON."""
+    proc = subprocess.Popen(shlex.split(args.paired), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def read_line(prefix):
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                sys.exit("paired: the Loupe process ended (%s)" % proc.wait())
+            if line.startswith("error"):
+                sys.exit("paired: " + line.strip())
+            if line.startswith(prefix):
+                return line.split()
+
+    served = read_line("ready")[1].split(",")
+    fast = max(3, args.iters // 4)
+    out = []
+    for name, fn, _, _ in rows:
+        if name in skip or name not in served:
+            continue
+        slow = name in ("occlusion", "smoothgrad", "integrated-gradients")
+        n = 1 if slow else fast
+        pairs = []
+        for rep in range(args.reps):
+            # The first round warms both up (Loupe's JIT needs more than one run of a slow row).
+            warm_l = (2 if slow else args.warmup) if rep == 0 else 0
+            warm_t = (1 if slow else args.warmup) if rep == 0 else 0
+            proc.stdin.write("%s %d %d\n" % (name, warm_l, n))
+            proc.stdin.flush()
+            loupe = float(read_line("row")[2])
+            time.sleep(0.2)  # let either side's spinning workers go idle before the other runs
+            torch_ms = median_ms(fn, warm_t, n)
+            time.sleep(0.2)
+            pairs.append({"loupe_ms": loupe, "torch_ms": torch_ms, "ratio": loupe / torch_ms})
+            print("%-22s rep %d: Loupe %9.1f ms, PyTorch %9.1f ms, %.2fx" % (name, rep, loupe, torch_ms, loupe / torch_ms),
+                  file=sys.stderr)
+        ratios = sorted(p["ratio"] for p in pairs)
+        out.append({"name": name, "median_ratio": statistics.median(ratios), "min_ratio": ratios[0],
+                    "max_ratio": ratios[-1], "pairs": pairs})
+    proc.stdin.write("quit\n")
+    proc.stdin.flush()
+    proc.wait()
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "reps": args.reps, "paired": out}, indent=1))
 
 
 if __name__ == "__main__":

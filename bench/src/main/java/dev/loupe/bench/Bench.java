@@ -35,7 +35,7 @@ import java.util.Random;
  * Prints a table and the peak heap, and optionally writes JSON
  * ({@code {"results": [{"name": ..., "loupe_ms": ..., "onnxruntime_ms": ...}]}}, medians in ms).
  *
- * <pre>./loupe bench [--model M.onnx] [--threads N] [--json out.json] [--iters N] [--methods false]</pre>
+ * <pre>./loupe bench [--model M.onnx] [--threads N] [--json out.json] [--iters N] [--methods false] [--serve true]</pre>
  */
 public final class Bench {
     private Bench() {
@@ -62,6 +62,10 @@ public final class Bench {
         Tensor x = randomInput(batch, size);
         List<Map<String, Object>> results = new ArrayList<>();
         System.err.printf(Locale.ROOT, "bench: %s, %d threads, load average %s%n", model, threads, loadAverage());
+        if ("true".equals(opts.get("serve"))) {
+            serve(graph, batchable, x, outputName);
+            return;
+        }
 
         try (Ort ort = new Ort(model, threads)) {
             // Inference, as ONNX Runtime does it: the logits only, activations recycled after last use.
@@ -154,6 +158,45 @@ public final class Bench {
         Path root = Path.of(System.getenv().getOrDefault("LOUPE_HOME", "."));
         Path resnet = root.resolve("../shared/models/resnet18.onnx").normalize();
         return Files.isRegularFile(resnet) ? resnet : root.resolve("models/squeezenet1.1-imagenet.onnx").normalize();
+    }
+
+    /**
+     * Rows timed on request, for a peer that alternates with Loupe row by row so both see the same
+     * machine (see {@code torch_bench.py --paired}). Reads lines {@code NAME WARMUP ITERS} on
+     * stdin and answers each with {@code row NAME MEDIAN_MS} on stdout; {@code quit} or the end of
+     * input stops. The rows and their settings are those of the full bench.
+     */
+    private static void serve(Graph graph, Graph batchable, Tensor x, String outputName) throws java.io.IOException {
+        Map<String, String> occ = Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16");
+        Map<String, String> occPlain = new LinkedHashMap<>(occ);
+        occPlain.put("incremental", "false");
+        Map<String, Runnable> rows = new LinkedHashMap<>();
+        rows.put("forward", () -> Executor.evaluate(batchable, x, List.of(outputName)));
+        for (String m : List.of("saliency", "guided-backprop", "deconvnet", "gradcam", "guided-gradcam")) {
+            rows.put(m, () -> Explainers.explain(graph, x, m, Target.of(3), Map.of()));
+        }
+        rows.put("occlusion", () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occ));
+        rows.put("occlusion-plain", () -> Explainers.explain(graph, x, "occlusion", Target.of(3), occPlain));
+        rows.put("smoothgrad", () -> Explainers.explain(graph, x, "smoothgrad", Target.of(3),
+                Map.of("samples", "50", "batch", "10", "seed", "1")));
+        rows.put("integrated-gradients", () -> Explainers.explain(graph, x, "integrated-gradients", Target.of(3),
+                Map.of("steps", "50", "batch", "10")));
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("ready " + String.join(",", rows.keySet()));
+        System.out.flush();
+        for (String line; (line = in.readLine()) != null && !line.isBlank() && !line.equals("quit"); ) {
+            String[] f = line.trim().split("\\s+");
+            Runnable row = rows.get(f[0]);
+            if (row == null || f.length != 3) {
+                System.out.println("error unknown row or request '" + line + "'; rows: " + String.join(", ", rows.keySet()));
+            } else {
+                // A warm-up, when asked for, also lasts WARMUP_MIN_NS, as in the full bench.
+                double ms = medianMs(Integer.parseInt(f[1]), Integer.parseInt(f[2]), row);
+                System.out.printf(Locale.ROOT, "row %s %.3f%n", f[0], ms);
+            }
+            System.out.flush();
+        }
     }
 
     private static Map<String, Object> method(Graph graph, Tensor x, Object[] m, int warmup) {
@@ -386,7 +429,7 @@ public final class Bench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: loupe bench [--model M.onnx] [--threads N] [--json out.json] [--batch B] [--iters N] [--slow-iters N] [--warmup N] [--size S] [--methods true|false]");
+                System.err.println("usage: loupe bench [--model M.onnx] [--threads N] [--json out.json] [--batch B] [--iters N] [--slow-iters N] [--warmup N] [--size S] [--methods true|false] [--serve true]");
                 System.exit(2);
             }
             m.put(args[i].substring(2), args[++i]);
