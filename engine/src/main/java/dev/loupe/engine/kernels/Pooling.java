@@ -195,10 +195,7 @@ public final class Pooling {
         int[] kjLo = taps[0];
         int[] kjHi = taps[1];
         int sh = g.sh();
-        int sw = g.sw();
         int dh = g.dh();
-        int dw = g.dw();
-        int w = g.w();
         int oh = g.oh();
         // Outputs whose windows lie wholly inside the image along x: the vector path's range.
         int oxA = 0;
@@ -233,26 +230,31 @@ public final class Pooling {
                             continue;
                         }
                         int o = rowOut + ox;
-                        int x0 = xPlane + ox * sw - g.padLeft();
-                        float target = y[o];
-                        boolean nan = target != target;
-                        int arg = -1;
-                        search:
-                        for (int ki = kiLo; ki < kiHi; ki++) {
-                            int row = x0 + (y0 + ki * dh) * w;
-                            for (int kj = kjLo[ox]; kj < kjHi[ox]; kj++) {
-                                float v = x[row + kj * dw];
-                                if (v == target || (nan && v != v)) {
-                                    arg = row + kj * dw;
-                                    break search;
-                                }
-                            }
-                        }
-                        switches[o] = arg;
+                        switches[o] = firstMatch(x, xPlane, g, y0, kiLo, kiHi, kjLo[ox], kjHi[ox], ox, y[o]);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * The first pixel of output column ox's window, rows kiLo..kiHi-1 and columns kjLo..kjHi-1
+     * (row-major), equal to target, or the first NaN when target is NaN; -1 when none is. x not
+     * modified.
+     */
+    static int firstMatch(float[] x, int xPlane, Window2d g, int y0, int kiLo, int kiHi, int kjLo, int kjHi, int ox, float target) {
+        boolean nan = target != target;
+        int x0 = xPlane + ox * g.sw() - g.padLeft();
+        for (int ki = kiLo; ki < kiHi; ki++) {
+            int row = x0 + (y0 + ki * g.dh()) * g.w();
+            for (int kj = kjLo; kj < kjHi; kj++) {
+                float v = x[row + kj * g.dw()];
+                if (v == target || (nan && v != v)) {
+                    return row + kj * g.dw();
+                }
+            }
+        }
+        return -1;
     }
 
     /**

@@ -62,7 +62,7 @@ final class SimdPooling {
             FloatVector t = FloatVector.fromArray(S, y, o + ox);
             if (t.compare(VectorOperators.NE, t).anyTrue()) {
                 for (int i = 0; i < L; i++) {
-                    switches[o + ox + i] = firstMatch(x, xPlane, g, y0, kiLo, kiHi, ox + i, y[o + ox + i]);
+                    switches[o + ox + i] = Pooling.firstMatch(x, xPlane, g, y0, kiLo, kiHi, 0, kw, ox + i, y[o + ox + i]);
                 }
                 continue;
             }
@@ -80,22 +80,6 @@ final class SimdPooling {
             index.intoArray(switches, o + ox);
         }
         return oxB;
-    }
-
-    /** The first pixel of output column ox's window (row-major) equal to target, or the first NaN when it is NaN. */
-    private static int firstMatch(float[] x, int xPlane, Window2d g, int y0, int kiLo, int kiHi, int ox, float target) {
-        boolean nan = target != target;
-        int x0 = ox * g.sw() - g.padLeft();
-        for (int ki = kiLo; ki < kiHi; ki++) {
-            int row = xPlane + (y0 + ki * g.dh()) * g.w() + x0;
-            for (int kj = 0; kj < g.kw(); kj++) {
-                float v = x[row + kj * g.dw()];
-                if (v == target || (nan && v != v)) {
-                    return row + kj * g.dw();
-                }
-            }
-        }
-        return -1;
     }
 
     /**
