@@ -132,15 +132,27 @@ public final class Gemm {
      */
     public static void sgemmConstantA(int m, int n, int k, float[] a, int aOff, int lda, PanelSource b,
             float[] c, int cOff, int ldc) {
+        sgemmConstantA(m, n, k, a, aOff, lda, b, c, cOff, ldc, null, 0, false);
+    }
+
+    /**
+     * As {@link #sgemmConstantA(int, int, int, float[], int, int, PanelSource, float[], int, int)},
+     * then {@code C[i][j] += rowBias[biasOff + i]} (when rowBias is not null) and
+     * {@code C[i][j] = max(C[i][j], 0)} (when relu, NaN kept as by {@link Math#max}). With the
+     * Vector API both happen as each register tile is stored, which saves a convolution's separate
+     * pass over its output. rowBias not modified.
+     */
+    public static void sgemmConstantA(int m, int n, int k, float[] a, int aOff, int lda, PanelSource b,
+            float[] c, int cOff, int ldc, float[] rowBias, int biasOff, boolean relu) {
         if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (SIMD && k > 0 && (long) m * n * k >= SIMD_WORK) {
+            SimdGemm.sgemm(false, m, n, k, 1f, a, aOff, lda, b, c, cOff, ldc, true, false, rowBias, biasOff, relu);
             return;
         }
         if (k <= 0) {
             scale(m, n, 0f, c, cOff, ldc);
-            return;
-        }
-        if (SIMD && (long) m * n * k >= SIMD_WORK) {
-            SimdGemm.sgemm(false, m, n, k, 1f, a, aOff, lda, b, c, cOff, ldc, true, false);
         } else {
             float[] col = Scratch.take(k * n);
             try {
@@ -151,6 +163,35 @@ public final class Gemm {
                 Scratch.give(col);
             }
         }
+        if (rowBias != null || relu) {
+            for (int i = 0; i < m; i++) {
+                float bv = rowBias == null ? 0f : rowBias[biasOff + i];
+                for (int j = 0, ci = cOff + i * ldc; j < n; j++, ci++) {
+                    float v = c[ci] + bv;
+                    c[ci] = relu ? Math.max(v, 0f) : v;
+                }
+            }
+        }
+    }
+
+    /**
+     * The {@link PanelSource} of a B stored row-major from bOff with leading dimension ldb (b not
+     * modified), for {@link #sgemmConstantA(int, int, int, float[], int, int, PanelSource, float[], int, int, float[], int, boolean)}.
+     */
+    public static PanelSource storedB(float[] b, int bOff, int ldb) {
+        if (SIMD) {
+            return stored(false, b, bOff, ldb);
+        }
+        return (p0, kc, j0, j1, nr, dst) -> {
+            for (int p = 0; p < kc; p++) {
+                for (int j = j0; j < j1; j += nr) {
+                    int cols = Math.min(nr, j1 - j);
+                    int d = ((j - j0) / nr) * nr * kc + p * nr;
+                    System.arraycopy(b, bOff + (p0 + p) * ldb + j, dst, d, cols);
+                    java.util.Arrays.fill(dst, d + cols, d + nr, 0f);
+                }
+            }
+        };
     }
 
     /**

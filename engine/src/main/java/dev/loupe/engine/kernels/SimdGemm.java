@@ -25,7 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    static final int L = S.length();
+    /** Lanes 0, 2, 4, ... of two consecutive vectors: every other float. */
+    private static final jdk.incubator.vector.VectorShuffle<Float> EVEN =
+            jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i);
     /**
      * Rows of the register tile. Four rows of two vectors is eight accumulators; with two B
      * vectors and four broadcasts that is fourteen registers. C2 schedules every load of a K step
@@ -64,6 +67,17 @@ final class SimdGemm {
      */
     static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
             Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean aConstant, boolean accumulate) {
+        sgemm(transA, m, n, k, alpha, a, aOff, lda, b, c, cOff, ldc, aConstant, accumulate, null, 0, false);
+    }
+
+    /**
+     * As {@link #sgemm(boolean, int, int, int, float, float[], int, int, Gemm.PanelSource, float[], int, int, boolean, boolean)},
+     * then {@code + rowBias[biasOff + i]} on row i (when rowBias is not null) and {@code max(., 0)}
+     * (when relu), applied as each register tile is stored: no second pass over C. rowBias not modified.
+     */
+    static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+            Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean aConstant, boolean accumulate,
+            float[] rowBias, int biasOff, boolean relu) {
         float[] ap;
         if (aConstant) {
             List<Integer> key = List.of(transA ? 1 : 0, m, k, aOff, lda);
@@ -72,7 +86,7 @@ final class SimdGemm {
         } else {
             ap = packA(transA, m, k, a, aOff, lda);
         }
-        sgemmPacked(m, n, k, alpha, ap, 0, b, c, cOff, ldc, accumulate);
+        sgemmPacked(m, n, k, alpha, ap, 0, b, c, cOff, ldc, accumulate, rowBias, biasOff, relu);
     }
 
     /** Floats of A (m x k) packed by {@link #packA}: whole MR-row panels. */
@@ -86,6 +100,12 @@ final class SimdGemm {
      */
     static void sgemmPacked(int m, int n, int k, float alpha, float[] ap, int apOff, Gemm.PanelSource b, float[] c, int cOff,
             int ldc, boolean accumulate) {
+        sgemmPacked(m, n, k, alpha, ap, apOff, b, c, cOff, ldc, accumulate, null, 0, false);
+    }
+
+    /** As above, with the row bias and ReLU of {@link #sgemm} applied as tiles are stored. */
+    static void sgemmPacked(int m, int n, int k, float alpha, float[] ap, int apOff, Gemm.PanelSource b, float[] c, int cOff,
+            int ldc, boolean accumulate, float[] rowBias, int biasOff, boolean relu) {
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
         int threads = work < PARALLEL_WORK || Parallel.insideSection() ? 1 : Parallel.threads();
@@ -120,7 +140,7 @@ final class SimdGemm {
                 int i0 = (int) ((long) rowPanels * rt / rows) * MR;
                 int i1 = Math.min(m, (int) ((long) rowPanels * (rt + 1) / rows) * MR);
                 if (j0 < j1 && i0 < i1) {
-                    block(i0, i1, j0, j1, k, alpha, ap, apOff, b, c, cOff, ldc, accumulate);
+                    block(i0, i1, j0, j1, k, alpha, ap, apOff, b, c, cOff, ldc, accumulate, rowBias, biasOff, relu);
                 }
             }
         };
@@ -169,7 +189,7 @@ final class SimdGemm {
     }
 
     private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap, int apOff,
-            Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate) {
+            Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate, float[] rowBias, int biasOff, boolean relu) {
         int width = ((j1 - j0 + NR - 1) / NR) * NR;
         // A narrow B (few columns) is packed whole when it fits the slab's budget: one pass down
         // each A panel, front to back, instead of KC-deep pieces of every panel in turn (the
@@ -185,6 +205,10 @@ final class SimdGemm {
             int kc = Math.min(depth, k - p0);
             b.pack(p0, kc, j0, j1, NR, bp);
             boolean acc = accumulate || p0 > 0;
+            // The bias joins on the first slab, the ReLU waits for the last.
+            float[] bias = p0 == 0 ? rowBias : null;
+            boolean last = p0 + kc >= k;
+            boolean clamp = relu && last;
             for (int ic = i0; ic < i1; ic += MC) {
                 int ie = Math.min(i1, ic + MC);
                 // B micro-panel outer so it stays in L1 while the A micro-panels of this block
@@ -196,13 +220,18 @@ final class SimdGemm {
                         int rows = Math.min(MR, ie - i);
                         int aBase = apOff + (i / MR) * MR * k + p0 * MR;
                         if (rows == MR && cols == NR) {
-                            kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc);
+                            kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
                         } else {
-                            kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR, false);
+                            kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR, false, null, 0, false);
                             for (int r = 0; r < rows; r++) {
                                 int ci = cOff + (i + r) * ldc + j;
+                                float bv = bias == null ? 0f : bias[biasOff + i + r];
                                 for (int q = 0; q < cols; q++) {
-                                    c[ci + q] = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
+                                    float v = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
+                                    if (bias != null) {
+                                        v += bv;
+                                    }
+                                    c[ci + q] = clamp ? Math.max(v, 0f) : v;
                                 }
                             }
                         }
@@ -294,6 +323,25 @@ final class SimdGemm {
         }
     }
 
+    /**
+     * {@code dst[d + q] = src[s + 2q]} for q in [0, n), n at least one vector: whole vectors of
+     * deinterleaved pairs, the last one overlapping its neighbour. Reads src up to {@code s + 2n}
+     * (exclusive), one float past the last one copied. src not modified; dst modified.
+     */
+    static void gatherEven(float[] src, int s, float[] dst, int d, int n) {
+        for (int q = 0; ; q += L) {
+            if (q > n - L) {
+                q = n - L;
+            }
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * q);
+            FloatVector b = FloatVector.fromArray(S, src, s + 2 * q + L);
+            a.rearrange(EVEN, b).intoArray(dst, d + q);
+            if (q == n - L) {
+                return;
+            }
+        }
+    }
+
     /** {@code dst[d .. d+NR) = src[s .. s+NR)}. src not modified; dst modified. */
     static void copyPanelRow(float[] src, int s, float[] dst, int d) {
         FloatVector.fromArray(S, src, s).intoArray(dst, d);
@@ -310,10 +358,11 @@ final class SimdGemm {
 
     /**
      * C[0..MR, 0..NR] = alpha * Apanel * Bpanel over kc steps, added to C's old contents when
-     * {@code acc}. C modified; panels not modified.
+     * {@code acc}, plus {@code bias[bi + r]} on row r when bias is not null, then {@code max(., 0)}
+     * when relu. C modified; panels and bias not modified.
      */
     private static void kernel(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
-            float[] c, int cOff, int ldc, boolean acc) {
+            float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -359,6 +408,31 @@ final class SimdGemm {
             c21 = c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + L));
             c30 = c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
             c31 = c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L));
+        }
+        if (bias != null) {
+            FloatVector v = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(v);
+            c01 = c01.add(v);
+            v = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(v);
+            c11 = c11.add(v);
+            v = FloatVector.broadcast(S, bias[bi + 2]);
+            c20 = c20.add(v);
+            c21 = c21.add(v);
+            v = FloatVector.broadcast(S, bias[bi + 3]);
+            c30 = c30.add(v);
+            c31 = c31.add(v);
+        }
+        if (relu) {
+            // max(v, 0) as Math.max: NaN stays NaN, as in the unfused ReLU.
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
         }
         c00.intoArray(c, cOff);
         c01.intoArray(c, cOff + L);

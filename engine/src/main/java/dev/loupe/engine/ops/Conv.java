@@ -130,51 +130,59 @@ public final class Conv implements Op, FusesRelu {
         } else if (Winograd.applies(g, c, m, group)) {
             Winograd.forward(x.data(), n, c, m, w.data(), bias, g, relu, y);
         } else {
-            gemmForward(x.data(), n, c, m, w.data(), g, y);
-            if (bias != null || relu) {
-                addBias(y, n, m, g.outPlane(), bias, relu);
-            }
+            gemmForward(x.data(), n, c, m, w.data(), bias, relu, g, y);
         }
         return new Tensor(new int[] {n, m, g.oh(), g.ow()}, y);
     }
 
-    private void gemmForward(float[] x, int n, int c, int m, float[] w, Window2d g, float[] y) {
+    /** y = conv(x, w) (+ bias per output channel, then max(., 0) when relu, both as the GEMM stores its tiles). y modified. */
+    private void gemmForward(float[] x, int n, int c, int m, float[] w, float[] bias, boolean relu, Window2d g, float[] y) {
         int cg = c / group;
         int mg = m / group;
         int kdim = cg * g.kh() * g.kw();
         int np = g.outPlane();
-        boolean pointwise = g.isPointwise();
         Parallel.RangeBody body = (from, to) -> {
             for (int t = from; t < to; t++) {
                 int img = t / group;
                 int gr = t % group;
                 int xOff = (img * c + gr * cg) * g.inPlane();
                 int yOff = (img * m + gr * mg) * np;
-                if (pointwise) {
-                    Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, yOff, np);
+                int wOff = gr * mg * kdim;
+                int bOff = gr * mg;
+                if (g.isPointwise()) {
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim, Gemm.storedB(x, xOff, np), y, yOff, np, bias, bOff, relu);
+                } else if (Im2col.subsampling(g)) {
+                    // Strided 1x1: the sampled pixels are read straight into the panels.
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.packSubsampled(x, xOff, g, p0, kc, j0, j1, nr, dst),
+                            y, yOff, np, bias, bOff, relu);
                 } else if (Im2col.shiftable(g) && g.sh() == 1 && g.sw() == 1) {
                     // Each panel row is one shifted run of the input plane.
-                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, dst),
+                            y, yOff, np, bias, bOff, relu);
                 } else if (Im2col.shiftable(g)) {
                     // Strided: split rows and columns into phases once (one pass over the input),
                     // after which every tap is again a shifted run.
                     float[] phased = Scratch.take(Im2col.phasedSize(cg, g));
                     Im2col.splitPhases2d(x, xOff, cg, g, phased);
-                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, dst),
+                            y, yOff, np, bias, bOff, relu);
                     Scratch.give(phased);
                 } else if (g.sw() == 1) {
                     // im2col straight into the GEMM's packed layout: no column matrix.
-                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst),
+                            y, yOff, np, bias, bOff, relu);
                 } else {
                     // Strided: split the columns into phases once (one pass over the input), so the
                     // kh*kw-fold reads of packing are contiguous.
                     float[] split = Scratch.take(cg * g.h() * g.sw() * Im2col.phaseWidth(g));
                     Im2col.splitPhases(x, xOff, cg, g, split);
-                    Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, dst), y, yOff, np);
+                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
+                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, dst),
+                            y, yOff, np, bias, bOff, relu);
                     Scratch.give(split);
                 }
             }
@@ -192,25 +200,6 @@ public final class Conv implements Op, FusesRelu {
         } else {
             body.run(0, tasks);
         }
-    }
-
-    /** Adds bias (if any) to every plane, then applies {@code max(v, 0)} when relu. y modified. */
-    private static void addBias(float[] y, int n, int m, int np, float[] bias, boolean relu) {
-        Parallel.forRange(n * m, Math.max(1, (1 << 16) / Math.max(1, np)), (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int off = plane * np;
-                float bv = bias == null ? 0f : bias[plane % m];
-                if (relu) {
-                    for (int p = 0; p < np; p++) {
-                        y[off + p] = Math.max(y[off + p] + bv, 0f);
-                    }
-                } else {
-                    for (int p = 0; p < np; p++) {
-                        y[off + p] += bv;
-                    }
-                }
-            }
-        });
     }
 
     @Override

@@ -106,6 +106,57 @@ class GemmKernelTest {
         }
     }
 
+    @Test
+    void rowBiasAndReluAreAppliedAsTheProductIsStored() {
+        Random rnd = new Random(13);
+        // Edge tiles (m, n not multiples of 4 x 16), several K slabs (k > 256, so the bias must join
+        // once and the ReLU only after the last slab), a narrow B packed whole, and a small product
+        // under the kernel's threshold (plain path).
+        int[][] sizes = {{4, 16, 256}, {5, 17, 257}, {64, 300, 600}, {130, 520, 31}, {7, 16, 4096}, {3, 5, 7}, {66, 784, 64}};
+        for (int[] s : sizes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            float[] a = random(rnd, 1 + m * k);
+            float[] b = random(rnd, k * n);
+            // A NaN in B poisons one column: the ReLU must keep it (max as Math.max), as the unfused op does.
+            b[(k / 2) * n + n / 2] = Float.NaN;
+            float[] bias = random(rnd, 2 + m);
+            for (boolean relu : new boolean[] {false, true}) {
+                float[] c = new float[m * n];
+                java.util.Arrays.fill(c, Float.NaN);
+                Gemm.sgemmConstantA(m, n, k, a, 1, k, Gemm.storedB(b, 0, n), c, 0, n, bias, 2, relu);
+                double[] product = naive(false, false, m, n, k, 1f, a, 1, k, b, 0, n, 0f, c, 0, n);
+                int clamped = 0;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = product[i * n + j] + bias[2 + i];
+                        if (relu && want < 0) {
+                            want = 0;
+                            clamped++;
+                        }
+                        float got = c[i * n + j];
+                        if (Double.isNaN(want)) {
+                            assertTrue(Float.isNaN(got), "NaN kept at " + i + "," + j + " relu=" + relu);
+                        } else {
+                            assertEquals(want, got, 1e-4 * Math.max(1, k), "m=" + m + " n=" + n + " k=" + k + " relu=" + relu + " at " + i + "," + j);
+                        }
+                    }
+                }
+                assertTrue(!relu || clamped > m * n / 4, "ReLU clamped " + clamped + " of " + m * n);
+            }
+            // Without bias or ReLU the fused entry point is the plain product.
+            float[] c = new float[m * n];
+            Gemm.sgemmConstantA(m, n, k, a, 1, k, Gemm.storedB(b, 0, n), c, 0, n, null, 0, false);
+            double[] product = naive(false, false, m, n, k, 1f, a, 1, k, b, 0, n, 0f, c, 0, n);
+            for (int i = 0; i < m * n; i++) {
+                if (!Double.isNaN(product[i])) {
+                    assertEquals(product[i], c[i], 1e-4 * Math.max(1, k));
+                }
+            }
+        }
+    }
+
     private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {

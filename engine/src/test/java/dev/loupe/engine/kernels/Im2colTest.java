@@ -131,8 +131,15 @@ class Im2colTest {
             {7, 9, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
             {9, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
             {10, 9, 3, 2, 2, 3, 1, 1, 1, 0, 1, 1},
+            // 1x1 without pads, read by the subsampling packer: ResNet's shortcut, odd sizes, stride 3 by 1, stride 1.
+            {56, 56, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
+            {11, 10, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0},
+            {5, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+            // Odd width at stride 2: a vector run ending the last row would read past the array.
+            {17, 17, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
         };
         int[] shiftableCases = {0};
+        int[] subsampledCases = {0};
         for (int[] c : cases) {
             Window2d g = Window2d.of(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], false);
             int channels = 3;
@@ -179,6 +186,14 @@ class Im2colTest {
                             org.junit.jupiter.api.Assertions.assertArrayEquals(dst, shifted, "shifted runs, case "
                                     + java.util.Arrays.toString(c) + " nr " + nr + " slab " + p0 + "+" + kc + " cols " + j0 + ".." + j1);
                         }
+                        if (Im2col.subsampling(g)) {
+                                subsampledCases[0]++;
+                                float[] sampled = new float[dst.length];
+                                java.util.Arrays.fill(sampled, Float.NaN);
+                                Im2col.packSubsampled(x, xOff, g, p0, kc, j0, j1, nr, sampled);
+                                org.junit.jupiter.api.Assertions.assertArrayEquals(dst, sampled, "subsampled, case "
+                                        + java.util.Arrays.toString(c) + " nr " + nr + " slab " + p0 + "+" + kc + " cols " + j0 + ".." + j1);
+                        }
                         for (int t = 0; t < panels; t++) {
                             for (int p = 0; p < kc; p++) {
                                 for (int q = 0; q < nr; q++) {
@@ -194,5 +209,6 @@ class Im2colTest {
             }
         }
         org.junit.jupiter.api.Assertions.assertTrue(shiftableCases[0] > 100, "shifted path exercised " + shiftableCases[0]);
+        org.junit.jupiter.api.Assertions.assertEquals(6 * 4 * 3 * 3, subsampledCases[0], "subsampling path exercised: six 1x1 cases, 4 nr x 3 slabs x 3 ranges each");
     }
 }

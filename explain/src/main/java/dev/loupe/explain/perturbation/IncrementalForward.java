@@ -431,24 +431,13 @@ final class IncrementalForward {
         int cg = c / group;
         int mg = m / group;
         int kdim = cg * sub.kh() * sub.kw();
-        boolean pointwise = sub.isPointwise();
         for (int gr = 0; gr < group; gr++) {
             int xOff = gr * cg * sub.inPlane();
-            if (pointwise) {
-                Gemm.sgemmConstantA(false, false, mg, np, kdim, 1f, w, gr * mg * kdim, kdim, x, xOff, np, 0f, y, gr * mg * np, np);
-            } else {
-                // im2col of the crop straight into the GEMM's packed layout.
-                Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim,
-                        (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, sub, false, p0, kc, j0, j1, nr, dst), y, gr * mg * np, np);
-            }
-        }
-        if (bias != null) {
-            for (int oc = 0; oc < m; oc++) {
-                float bv = bias[oc];
-                for (int p = oc * np, e = p + np; p < e; p++) {
-                    y[p] += bv;
-                }
-            }
+            Gemm.PanelSource source = sub.isPointwise() ? Gemm.storedB(x, xOff, np)
+                    // im2col of the crop straight into the GEMM's packed layout.
+                    : (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, sub, false, p0, kc, j0, j1, nr, dst);
+            // The bias joins as Conv.forward adds it: as the GEMM stores its tiles.
+            Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim, source, y, gr * mg * np, np, bias, gr * mg, false);
         }
         return y;
     }
