@@ -54,7 +54,7 @@ public final class MaxPool implements Op {
         Tensor[] result = new Tensor[needInputGrad.length];
         if (needInputGrad[0] && gradOutputs[0] != null) {
             int[] xs = inputShape(saved);
-            float[] gx = Buffers.zeroed((int) Tensor.sizeOf(xs));
+            float[] gx = Buffers.output((int) Tensor.sizeOf(xs));
             Pooling.unpoolPlanes(switches(saved), gradOutputs[0].data(), gx, xs[0] * xs[1]);
             result[0] = new Tensor(xs, gx);
         }

@@ -194,6 +194,67 @@ class ConvTest {
         gradCheck(11, 1, 2, 4, 4, 3, 1, 1, 1, WindowAttrs.of(null, one, new int[] {1, 0, 0, 1}), false);
     }
 
+    /**
+     * Images of a batch run side by side and the ones beyond a multiple of the thread count after
+     * them, and col2im's tasks zero their own slice of the (recycled, here NaN-poisoned) gradient
+     * array: every image's input gradient must be the one it gets alone. Five images, groups,
+     * stride 2 (the col2im path) and a strided 1x1 (subsampled packing), under two threads.
+     */
+    @Test
+    void inputGradientOfEachImageInABatchIsItsOwn() {
+        int threads = dev.loupe.engine.Parallel.threads();
+        dev.loupe.engine.Parallel.setThreads(2);
+        try {
+            Random rnd = new Random(21);
+            WindowAttrs[] geometries = {WindowAttrs.of(null, new int[] {2, 2}, new int[] {1, 1, 1, 1}),
+                WindowAttrs.of(null, new int[] {2, 2}, new int[4])};
+            int[][] kernels = {{3, 3}, {1, 1}};
+            for (int k = 0; k < geometries.length; k++) {
+                Conv conv = new Conv(2, geometries[k]);
+                int n = 5;
+                Tensor x = GradCheck.random(rnd, n, 8, 13, 12);
+                Tensor w = GradCheck.random(rnd, 16, 4, kernels[k][0], kernels[k][1]);
+                Tensor[] alone = new Tensor[n];
+                for (int img = 0; img < n; img++) {
+                    Tensor xi = new Tensor(new int[] {1, 8, 13, 12}, java.util.Arrays.copyOfRange(x.data(), img * 8 * 156, (img + 1) * 8 * 156));
+                    alone[img] = inputGradient(conv, xi, w, new Random(img));
+                }
+                try (dev.loupe.engine.Buffers.Scope scope = dev.loupe.engine.Buffers.recycling()) {
+                    // A released array of the gradient's size, so the op gets a recycled (poisoned) one.
+                    dev.loupe.engine.Buffers.release(dev.loupe.engine.Buffers.output(x.size()));
+                    Saved saved = new Saved();
+                    Tensor y = conv.forward(new Tensor[] {x, w}, saved)[0];
+                    float[] gy = new float[y.size()];
+                    int per = y.size() / n;
+                    for (int img = 0; img < n; img++) {
+                        Random r = new Random(img);
+                        for (int i = 0; i < per; i++) {
+                            gy[img * per + i] = (float) r.nextGaussian();
+                        }
+                    }
+                    Tensor gx = conv.backward(saved, new Tensor[] {new Tensor(y.shape(), gy)}, new boolean[] {true, false})[0];
+                    for (int img = 0; img < n; img++) {
+                        float[] got = java.util.Arrays.copyOfRange(gx.data(), img * 8 * 156, (img + 1) * 8 * 156);
+                        assertArrayEquals(alone[img].data(), got, 1e-5f, "kernel " + kernels[k][0] + " image " + img);
+                    }
+                }
+            }
+        } finally {
+            dev.loupe.engine.Parallel.setThreads(threads);
+        }
+    }
+
+    /** The input gradient of one image for an output gradient drawn from r. */
+    private static Tensor inputGradient(Conv conv, Tensor x, Tensor w, Random r) {
+        Saved saved = new Saved();
+        Tensor y = conv.forward(new Tensor[] {x, w}, saved)[0];
+        float[] gy = new float[y.size()];
+        for (int i = 0; i < gy.length; i++) {
+            gy[i] = (float) r.nextGaussian();
+        }
+        return conv.backward(saved, new Tensor[] {new Tensor(y.shape(), gy)}, new boolean[] {true, false})[0];
+    }
+
     /** Large enough for the Vector API kernel: 16 output and 8 input channels over 12x13. */
     @Test
     void backwardOnTheFastPathMatchesFiniteDifferences() {

@@ -165,6 +165,31 @@ class PoolingTest {
         GradCheck.check(new GlobalMaxPool(), noTies(rnd, 2, 3, 3, 4));
     }
 
+    /**
+     * Max pooling's input gradient in a recycled (here NaN-poisoned) array: every element is
+     * written, the pixels no window chose with zeros, planes split over two threads.
+     */
+    @Test
+    void maxPoolGradientFillsARecycledArray() {
+        int threads = dev.loupe.engine.Parallel.threads();
+        dev.loupe.engine.Parallel.setThreads(2);
+        try (dev.loupe.engine.Buffers.Scope scope = dev.loupe.engine.Buffers.recycling()) {
+            Random rnd = new Random(5);
+            MaxPool pool = new MaxPool(WindowAttrs.of(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1, 1, 1}));
+            Tensor x = noTies(rnd, 3, 16, 20, 20);
+            dev.loupe.engine.Buffers.release(dev.loupe.engine.Buffers.output(x.size()));
+            Saved saved = new Saved();
+            Tensor y = pool.forward(new Tensor[] {x}, saved)[0];
+            Tensor gy = GradCheck.random(rnd, y.shape());
+            float[] gx = pool.backward(saved, new Tensor[] {gy}, new boolean[] {true})[0].data();
+            float[] want = new float[x.size()];
+            Pooling.unpool(MaxPool.switches(saved), gy.data(), want);
+            assertArrayEquals(want, gx);
+        } finally {
+            dev.loupe.engine.Parallel.setThreads(threads);
+        }
+    }
+
     @Test
     void unpoolRoutesThroughSwitches() {
         float[] gx = new float[4];
