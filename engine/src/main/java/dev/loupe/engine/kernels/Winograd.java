@@ -100,10 +100,17 @@ public final class Winograd {
             int perImage = (tilesY + rows - 1) / rows;
             int blocks = n * perImage;
             if (blocks >= 2 * Parallel.threads()) {
-                Parallel.forRange(blocks, 1, (from, to) -> {
-                    for (int b = from; b < to; b++) {
-                        int ty0 = (b % perImage) * rows;
-                        block(x, b / perImage, 1, ty0, Math.min(tilesY, ty0 + rows), c, m, u, bias, g, relu, y);
+                int[] start = new int[perImage + 1];
+                for (int k = 0; k <= perImage; k++) {
+                    start[k] = Math.min(tilesY, k * rows);
+                }
+                // One block per claim, larger first: the last, shorter block of each image goes last.
+                int[] order = largestFirst(start, n);
+                Parallel.forRange(blocks, 1, blocks, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        int b = order[j];
+                        int k = b % perImage;
+                        block(x, b / perImage, 1, start[k], start[k + 1], c, m, u, bias, g, relu, y);
                     }
                 });
                 return;
@@ -150,6 +157,28 @@ public final class Winograd {
      */
     static int positionStride(int floats) {
         return (floats + 1023) / 1024 * 1024 + 16;
+    }
+
+    /**
+     * Block numbers {@code image * perImage + k} of {@code images} images, block k spanning tile
+     * rows {@code [start[k], start[k+1])}, ordered by size, largest first (stable): claimed in
+     * that order, blocks even out over the threads as well as their sizes allow.
+     */
+    static int[] largestFirst(int[] start, int images) {
+        int perImage = start.length - 1;
+        Integer[] ks = new Integer[perImage];
+        for (int k = 0; k < perImage; k++) {
+            ks[k] = k;
+        }
+        java.util.Arrays.sort(ks, (a, b) -> Integer.compare(start[b + 1] - start[b], start[a + 1] - start[a]));
+        int[] order = new int[perImage * images];
+        int j = 0;
+        for (int k : ks) {
+            for (int img = 0; img < images; img++) {
+                order[j++] = img * perImage + k;
+            }
+        }
+        return order;
     }
 
     /**

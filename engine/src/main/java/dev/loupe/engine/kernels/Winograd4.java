@@ -79,15 +79,22 @@ public final class Winograd4 {
         if ((long) perTile * tiles > Winograd.BLOCK_FLOATS && rows * tilesX >= MIN_BLOCK_TILES) {
             // Large images: blocks of tile rows whose transformed tiles stay in cache between the
             // three steps, one block per task with the steps inline; the rows are spread evenly
-            // over the blocks, so the tasks are the same size.
+            // over the blocks, so the tasks differ by at most a row, and are claimed one at a time,
+            // larger first (as one image's 3, 4, 3 and 4 rows were claimed in turn, one thread
+            // got 6 and the other 8, and waited a fifth of these layers' time at batch 1).
             int perImage = (tilesY + rows - 1) / rows;
             int blocks = n * perImage;
             if (blocks >= 2 * Parallel.threads()) {
-                Parallel.forRange(blocks, 1, (from, to) -> {
-                    for (int b = from; b < to; b++) {
+                int[] start = new int[perImage + 1];
+                for (int k = 0; k <= perImage; k++) {
+                    start[k] = tilesY * k / perImage;
+                }
+                int[] order = Winograd.largestFirst(start, n);
+                Parallel.forRange(blocks, 1, blocks, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        int b = order[j];
                         int k = b % perImage;
-                        block(x, b / perImage, 1, tilesY * k / perImage, tilesY * (k + 1) / perImage, c, m, u, bias, g, relu, y,
-                                simd);
+                        block(x, b / perImage, 1, start[k], start[k + 1], c, m, u, bias, g, relu, y, simd);
                     }
                 });
                 return;
