@@ -104,9 +104,10 @@ public final class Winograd {
                 for (int k = 0; k <= perImage; k++) {
                     start[k] = Math.min(tilesY, k * rows);
                 }
-                // One block per claim, larger first: the last, shorter block of each image goes last.
-                int[] order = largestFirst(start, n);
-                Parallel.forRange(blocks, 1, blocks, (from, to) -> {
+                // For one image, one block per claim, larger first (the last, shorter block goes
+                // last); for several, runs of neighbouring blocks, as Winograd4.forward does.
+                int[] order = claimOrder(start, n);
+                Parallel.forRange(blocks, 1, n == 1 ? blocks : 4, (from, to) -> {
                     for (int j = from; j < to; j++) {
                         int b = order[j];
                         int k = b % perImage;
@@ -160,12 +161,19 @@ public final class Winograd {
     }
 
     /**
-     * Block numbers {@code image * perImage + k} of {@code images} images, block k spanning tile
-     * rows {@code [start[k], start[k+1])}, ordered by size, largest first (stable): claimed in
-     * that order, blocks even out over the threads as well as their sizes allow.
+     * The order row blocks are claimed in: block {@code image * perImage + k} spans tile rows
+     * {@code [start[k], start[k+1])}. For one image, larger blocks first (stable), so they even
+     * out over the threads as well as their sizes allow; for several, in order (image by image).
      */
-    static int[] largestFirst(int[] start, int images) {
+    static int[] claimOrder(int[] start, int images) {
         int perImage = start.length - 1;
+        if (images > 1) {
+            int[] order = new int[perImage * images];
+            for (int b = 0; b < order.length; b++) {
+                order[b] = b;
+            }
+            return order;
+        }
         Integer[] ks = new Integer[perImage];
         for (int k = 0; k < perImage; k++) {
             ks[k] = k;
