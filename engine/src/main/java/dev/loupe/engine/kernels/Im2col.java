@@ -261,8 +261,8 @@ public final class Im2col {
                         int at = d + runAt[r];
                         int len = runLen[r];
                         // The vector form reads one float past the run's last pixel.
-                        if (evenRuns && len >= SimdGemm.L && src + 2 * len <= x.length) {
-                            SimdGemm.gatherEven(x, src, dst, at, len);
+                        if (evenRuns && len >= SimdPooling.L && src + 2 * len <= x.length) {
+                            SimdPooling.gatherEven(x, src, dst, at, len);
                         } else {
                             for (int q = 0; q < len; q++) {
                                 dst[at + q] = x[src + q * sw];

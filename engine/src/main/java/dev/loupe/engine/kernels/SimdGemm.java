@@ -25,10 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int L = S.length();
-    /** Lanes 0, 2, 4, ... of two consecutive vectors: every other float. */
-    private static final jdk.incubator.vector.VectorShuffle<Float> EVEN =
-            jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final int L = S.length();
     /**
      * Rows of the register tile. Four rows of two vectors is eight accumulators; with two B
      * vectors and four broadcasts that is fourteen registers. C2 schedules every load of a K step
@@ -320,25 +317,6 @@ final class SimdGemm {
             body.run(0, n);
         } else {
             Parallel.forRange(n, grain, body);
-        }
-    }
-
-    /**
-     * {@code dst[d + q] = src[s + 2q]} for q in [0, n), n at least one vector: whole vectors of
-     * deinterleaved pairs, the last one overlapping its neighbour. Reads src up to {@code s + 2n}
-     * (exclusive), one float past the last one copied. src not modified; dst modified.
-     */
-    static void gatherEven(float[] src, int s, float[] dst, int d, int n) {
-        for (int q = 0; ; q += L) {
-            if (q > n - L) {
-                q = n - L;
-            }
-            FloatVector a = FloatVector.fromArray(S, src, s + 2 * q);
-            FloatVector b = FloatVector.fromArray(S, src, s + 2 * q + L);
-            a.rearrange(EVEN, b).intoArray(dst, d + q);
-            if (q == n - L) {
-                return;
-            }
         }
     }
 

@@ -7,11 +7,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector loops of {@link Pooling}; only loaded when {@code jdk.incubator.vector} is present. */
+/**
+ * Vector loops of {@link Pooling}, and the stride-2 deinterleaves it shares with {@link Im2col}'s
+ * strided 1x1 packing; only loaded when {@code jdk.incubator.vector} is present.
+ */
 final class SimdPooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    static final int L = S.length();
     /** Lanes 0, 2, 4, ... of two consecutive vectors, and lanes 1, 3, 5, ...: a stride-2 deinterleave. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
@@ -80,6 +83,25 @@ final class SimdPooling {
             index.intoArray(switches, o + ox);
         }
         return oxB;
+    }
+
+    /**
+     * {@code dst[d + q] = src[s + 2q]} for q in [0, n), n at least one vector: whole vectors of
+     * deinterleaved pairs, the last one overlapping its neighbour. Reads src up to {@code s + 2n}
+     * (exclusive), one float past the last one copied. src not modified; dst modified.
+     */
+    static void gatherEven(float[] src, int s, float[] dst, int d, int n) {
+        for (int q = 0; ; q += L) {
+            if (q > n - L) {
+                q = n - L;
+            }
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * q);
+            FloatVector b = FloatVector.fromArray(S, src, s + 2 * q + L);
+            a.rearrange(EVEN, b).intoArray(dst, d + q);
+            if (q == n - L) {
+                return;
+            }
+        }
     }
 
     /**
