@@ -167,26 +167,14 @@ public final class Winograd {
      */
     static int[] claimOrder(int[] start, int images) {
         int perImage = start.length - 1;
-        if (images > 1) {
-            int[] order = new int[perImage * images];
-            for (int b = 0; b < order.length; b++) {
-                order[b] = b;
-            }
-            return order;
+        Integer[] order = new Integer[perImage * images];
+        for (int b = 0; b < order.length; b++) {
+            order[b] = b;
         }
-        Integer[] ks = new Integer[perImage];
-        for (int k = 0; k < perImage; k++) {
-            ks[k] = k;
+        if (images == 1) {
+            java.util.Arrays.sort(order, (a, b) -> Integer.compare(start[b + 1] - start[b], start[a + 1] - start[a]));
         }
-        java.util.Arrays.sort(ks, (a, b) -> Integer.compare(start[b + 1] - start[b], start[a + 1] - start[a]));
-        int[] order = new int[perImage * images];
-        int j = 0;
-        for (int k : ks) {
-            for (int img = 0; img < images; img++) {
-                order[j++] = img * perImage + k;
-            }
-        }
-        return order;
+        return java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
     /**

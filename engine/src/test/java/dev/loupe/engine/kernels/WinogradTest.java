@@ -20,6 +20,15 @@ class WinogradTest {
      * A batch too large for one chunk of transformed tiles is cut into chunks; every image must
      * come out exactly as when it is convolved alone.
      */
+    /** One image's row blocks go out largest first (ties in row order); several images', in order. */
+    @Test
+    void rowBlocksAreClaimedLargestFirstForOneImageOnly() {
+        int[] start = {0, 3, 7, 10, 14};
+        assertArrayEquals(new int[] {1, 3, 0, 2}, Winograd.claimOrder(start, 1));
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, Winograd.claimOrder(start, 2));
+        assertArrayEquals(new int[] {0, 1, 2}, Winograd.claimOrder(new int[] {0, 4, 8, 10}, 1));
+    }
+
     @Test
     void chunkedBatchEqualsImagesOneByOne() {
         Random rnd = new Random(3);
