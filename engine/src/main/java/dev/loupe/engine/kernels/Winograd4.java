@@ -79,11 +79,8 @@ public final class Winograd4 {
         if ((long) perTile * tiles > Winograd.BLOCK_FLOATS && rows * tilesX >= MIN_BLOCK_TILES) {
             // Large images: blocks of tile rows whose transformed tiles stay in cache between the
             // three steps, one block per task with the steps inline; the rows are spread evenly
-            // over the blocks, so the tasks differ by at most a row. One image's blocks are claimed
-            // one at a time, larger first (its 3, 4, 3 and 4 rows, claimed in turn, went 6 and 8
-            // to the two threads, one waiting a fifth of these layers' time); with several
-            // images, claims stay runs of neighbouring blocks, which kept occlusion's batches of
-            // 16 faster (3.2-4.1 s against 3.7-5.3 s one block at a time, larger first).
+            // over the blocks, so the tasks differ by at most a row (see Winograd.forEachBlock for
+            // the order they are claimed in).
             int perImage = (tilesY + rows - 1) / rows;
             int blocks = n * perImage;
             if (blocks >= 2 * Parallel.threads()) {
@@ -91,14 +88,7 @@ public final class Winograd4 {
                 for (int k = 0; k <= perImage; k++) {
                     start[k] = tilesY * k / perImage;
                 }
-                int[] order = Winograd.claimOrder(start, n);
-                Parallel.forRange(blocks, 1, n == 1 ? blocks : 4, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        int b = order[j];
-                        int k = b % perImage;
-                        block(x, b / perImage, 1, start[k], start[k + 1], c, m, u, bias, g, relu, y, simd);
-                    }
-                });
+                Winograd.forEachBlock(start, n, (image, ty0, ty1) -> block(x, image, 1, ty0, ty1, c, m, u, bias, g, relu, y, simd));
                 return;
             }
         }

@@ -146,44 +146,36 @@ public final class Conv implements Op, FusesRelu {
                 int img = t / group;
                 int gr = t % group;
                 int xOff = (img * c + gr * cg) * g.inPlane();
-                int yOff = (img * m + gr * mg) * np;
-                int wOff = gr * mg * kdim;
-                int bOff = gr * mg;
+                float[] scratch = null;
+                Gemm.PanelSource source;
                 if (g.isPointwise()) {
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim, Gemm.storedB(x, xOff, np), y, yOff, np, bias, bOff, relu);
+                    source = Gemm.storedB(x, xOff, np);
                 } else if (Im2col.subsampling(g)) {
                     // Strided 1x1: the sampled pixels are read straight into the panels.
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.packSubsampled(x, xOff, g, p0, kc, j0, j1, nr, dst),
-                            y, yOff, np, bias, bOff, relu);
+                    source = (p0, kc, j0, j1, nr, dst) -> Im2col.packSubsampled(x, xOff, g, p0, kc, j0, j1, nr, dst);
                 } else if (Im2col.shiftable(g) && g.sh() == 1 && g.sw() == 1) {
                     // Each panel row is one shifted run of the input plane.
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, dst),
-                            y, yOff, np, bias, bOff, relu);
+                    source = (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(x, xOff, g, p0, kc, j0, j1, nr, dst);
                 } else if (Im2col.shiftable(g)) {
                     // Strided: split rows and columns into phases once (one pass over the input),
                     // after which every tap is again a shifted run.
-                    float[] phased = Scratch.take(Im2col.phasedSize(cg, g));
+                    float[] phased = scratch = Scratch.take(Im2col.phasedSize(cg, g));
                     Im2col.splitPhases2d(x, xOff, cg, g, phased);
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, dst),
-                            y, yOff, np, bias, bOff, relu);
-                    Scratch.give(phased);
+                    source = (p0, kc, j0, j1, nr, dst) -> Im2col.packShifted(phased, 0, g, p0, kc, j0, j1, nr, dst);
                 } else if (g.sw() == 1) {
                     // im2col straight into the GEMM's packed layout: no column matrix.
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst),
-                            y, yOff, np, bias, bOff, relu);
+                    source = (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, g, false, p0, kc, j0, j1, nr, dst);
                 } else {
                     // Strided: split the columns into phases once (one pass over the input), so the
                     // kh*kw-fold reads of packing are contiguous.
-                    float[] split = Scratch.take(cg * g.h() * g.sw() * Im2col.phaseWidth(g));
+                    float[] split = scratch = Scratch.take(cg * g.h() * g.sw() * Im2col.phaseWidth(g));
                     Im2col.splitPhases(x, xOff, cg, g, split);
-                    Gemm.sgemmConstantA(mg, np, kdim, w, wOff, kdim,
-                            (p0, kc, j0, j1, nr, dst) -> Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, dst),
-                            y, yOff, np, bias, bOff, relu);
-                    Scratch.give(split);
+                    source = (p0, kc, j0, j1, nr, dst) -> Im2col.pack(split, 0, g, true, p0, kc, j0, j1, nr, dst);
+                }
+                Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim, source, y, (img * m + gr * mg) * np, np,
+                        bias, gr * mg, relu);
+                if (scratch != null) {
+                    Scratch.give(scratch);
                 }
             }
         };
