@@ -23,6 +23,18 @@ public interface Op {
      */
     Tensor[] backward(Saved saved, Tensor[] gradOutputs, boolean[] needInputGrad);
 
+    /**
+     * Whether each item of the output (index 0 of the first axis) is an affine function of the same
+     * item of input 0 alone, once every other input is fixed. Then the backward pass to input 0
+     * reads no forward values, and the vector-Jacobian product of a sum of output gradients is the
+     * sum of the products: methods that average gradients over many copies of an image (SmoothGrad,
+     * integrated gradients) sum at such an op's output and run its backward once. False unless an
+     * op says otherwise; {@code OpsAffinityTest} checks every op that does.
+     */
+    default boolean isAffinePerItem() {
+        return false;
+    }
+
     /** Whether input {@code i} can carry a gradient at all (false for shapes, indices, axes). */
     default boolean isDifferentiable(int inputIndex) {
         return true;

@@ -38,6 +38,12 @@ public final class BatchNormalization implements Op {
         return inputIndex >= 0 && inputIndex <= 2;
     }
 
+    /** Inference-mode normalisation: a fixed scale and shift per channel, item by item. */
+    @Override
+    public boolean isAffinePerItem() {
+        return true;
+    }
+
     @Override
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         Tensor x = inputs[0];

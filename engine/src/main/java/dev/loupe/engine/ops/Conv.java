@@ -61,6 +61,12 @@ public final class Conv implements Op, FusesRelu {
         return inputIndex >= 0 && inputIndex <= 2;
     }
 
+    /** Each image's output is its own input correlated with fixed weights, plus a fixed bias. */
+    @Override
+    public boolean isAffinePerItem() {
+        return true;
+    }
+
     /**
      * The output shape {@code [N, M, oh, ow]} for an input and weight shape, checking that they fit.
      *

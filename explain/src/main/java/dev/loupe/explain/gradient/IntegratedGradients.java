@@ -12,6 +12,7 @@ import dev.loupe.explain.RunContext;
 import dev.loupe.explain.rules.Composites;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,6 +20,12 @@ import java.util.function.UnaryOperator;
  * the integral approximated by a {@link Quadrature}. Path points are evaluated in batches of
  * {@code batch}. After {@link #attribute} the completeness gaps
  * {@code Σ attr - (f(x) - f(x'))} of the last call are available from {@link #lastGaps()}.
+ *
+ * <p>When the model has an {@link AffineStem}, the weighted sum of gradients is taken where the
+ * stem ends and carried through the stem's backward once per item. The path points still run
+ * through the whole model: interpolating the stem's outputs instead would skip its forward too,
+ * but moves the points by rounding, and a ReLU input within rounding of zero then flips and
+ * changes the gradient of a whole receptive field (seen on the tiny_dense parity model).
  */
 public final class IntegratedGradients implements Attributor {
     /** The settings; {@code baseline} maps a [1, C, H, W] input item to its baseline. */
@@ -77,8 +84,17 @@ public final class IntegratedGradients implements Attributor {
 
     @Override
     public Tensor attribute(Trace trace, ResolvedTarget target, RunContext context) {
+        return attribute(trace, target, context, true);
+    }
+
+    /** As {@link #attribute}; {@code useStem} false takes every path point's gradient to the input (for tests). */
+    Tensor attribute(Trace trace, ResolvedTarget target, RunContext context, boolean useStem) {
         Graph graph = Models.batchable(trace.graph());
+        Optional<AffineStem> stem = useStem
+                ? AffineStem.of(graph).filter(st -> st.plainUnder(graph, Composites.gradient()))
+                : Optional.empty();
         String in = Models.inputName(graph);
+        String wrt = stem.map(AffineStem::boundary).orElse(in);
         Tensor input = trace.get(in);
         Tensor logits = Models.logits(trace);
         int n = input.dim(0);
@@ -97,7 +113,8 @@ public final class IntegratedGradients implements Attributor {
             for (int i = 0; i < size; i++) {
                 diff[i] = xd[i] - bd[i];
             }
-            double[] acc = new double[size];
+            double[] acc = null;
+            int[] accShape = null;
             // Each batch's activations and gradients are dead once accumulated: recycle them.
             try (Buffers.Scope batches = Buffers.recycling()) {
                 for (int s0 = 0; s0 < steps; s0 += options.batch()) {
@@ -113,22 +130,29 @@ public final class IntegratedGradients implements Attributor {
                     shape[0] = k;
                     Trace t = Models.forward(graph, new Tensor(shape, scaled));
                     context.countForward();
-                    Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), in, context);
-                    float[] gd = g.data();
-                    for (int j = 0; j < k; j++) {
-                        double w = q.weights()[s0 + j];
-                        for (int i = 0; i < size; i++) {
-                            acc[i] += w * gd[j * size + i];
-                        }
+                    Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), wrt, context);
+                    if (acc == null) {
+                        accShape = AffineStem.itemShape(g.shape());
+                        acc = new double[g.size() / k];
                     }
+                    AffineStem.accumulate(g.data(), k, q.weights(), s0, acc);
                     context.progress().update((long) b * steps + s0 + k, total);
                     batches.releaseAll();
+                }
+            }
+            // The weighted sum of the path's input gradients.
+            double[] grad = acc;
+            if (stem.isPresent()) {
+                float[] g = stem.get().inputGradient(x, new Tensor(accShape, AffineStem.scaled(acc, 1))).data();
+                grad = new double[size];
+                for (int i = 0; i < size; i++) {
+                    grad[i] = g[i];
                 }
             }
             float[] attr = new float[size];
             double sum = 0;
             for (int i = 0; i < size; i++) {
-                attr[i] = (float) (acc[i] * diff[i]);
+                attr[i] = (float) (grad[i] * diff[i]);
                 sum += attr[i];
             }
             Trace tb = Models.forward(graph, base);

@@ -32,6 +32,11 @@ public class ModifiedBackprop implements Attributor {
         return name;
     }
 
+    /** The rules this method's backward pass runs under. */
+    public RuleComposite composite() {
+        return composite;
+    }
+
     @Override
     public Tensor attribute(Trace trace, ResolvedTarget target, RunContext context) {
         return gradient(trace, target, composite, Models.inputName(trace.graph()), context);

@@ -13,6 +13,7 @@ import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +25,10 @@ import java.util.SplittableRandom;
  * the samples of a batch are drawn in parallel (7.5 million normal draws for 50 samples of a 224x224
  * image took a serial {@code java.util.Random} about 0.2 s, with the other core idle). The mean is
  * accumulated in double, so zero noise reproduces the base method exactly.
+ *
+ * <p>When the base method is a gradient under rules that leave the model's {@link AffineStem}
+ * alone (saliency, guided backprop, DeconvNet), the mean is taken at the stem's output and carried
+ * through the stem's backward once per item instead of once per sample.
  */
 public final class SmoothGrad implements Attributor {
     public record Options(int samples, double noise, int batch, long seed) {
@@ -66,30 +71,37 @@ public final class SmoothGrad implements Attributor {
         int samples = options.samples();
         long total = (long) n * samples;
         List<Tensor> results = new ArrayList<>();
+        Optional<AffineStem> stem = base instanceof ModifiedBackprop m
+                ? AffineStem.of(graph).filter(st -> st.plainUnder(graph, m.composite()))
+                : Optional.empty();
         for (int b = 0; b < n; b++) {
             Tensor x = Images.item(input, b);
             float[] xd = x.data();
             int size = xd.length;
             double sigma = options.noise() * Images.range(x);
-            double[] acc = new double[size];
+            double[] acc = stem.isPresent() ? null : new double[size];
+            double[] stemAcc = null;
+            int[] stemShape = null;
             // Each batch's activations and gradients are dead once accumulated: recycle them.
             try (Buffers.Scope batches = Buffers.recycling()) {
                 for (int s0 = 0; s0 < samples; s0 += options.batch()) {
                     int k = Math.min(options.batch(), samples - s0);
-                    float[] noisy = Buffers.output(k * size);
-                    int item = b;
-                    int first = s0;
-                    Parallel.forEach(k, j -> {
-                        SplittableRandom rnd = new SplittableRandom(sampleSeed(options.seed(), item, first + j));
-                        for (int i = 0, at = j * size; i < size; i++) {
-                            noisy[at + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
-                        }
-                    });
-                    int[] shape = x.shape();
-                    shape[0] = k;
-                    Trace t = Models.forward(graph, new Tensor(shape, noisy));
+                    Trace t = Models.forward(graph, noisyCopies(xd, x.shape(), sigma, b, s0, k));
                     context.countForward();
                     long done = (long) b * samples + s0;
+                    if (stem.isPresent()) {
+                        // Only the sum of the gradients at the stem's output is needed.
+                        Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), ((ModifiedBackprop) base).composite(),
+                                stem.get().boundary(), context);
+                        if (stemAcc == null) {
+                            stemShape = AffineStem.itemShape(g.shape());
+                            stemAcc = new double[g.size() / k];
+                        }
+                        AffineStem.accumulate(g.data(), k, null, 0, stemAcc);
+                        context.progress().update(done + k, total);
+                        batches.releaseAll();
+                        continue;
+                    }
                     RunContext inner = new RunContext(Progress.NONE);
                     Tensor attr = base.attribute(t, target.repeat(b, k), inner);
                     for (int i = 0; i < inner.forwardPasses(); i++) {
@@ -98,15 +110,15 @@ public final class SmoothGrad implements Attributor {
                     for (int i = 0; i < inner.backwardPasses(); i++) {
                         context.countBackward();
                     }
-                    float[] ad = attr.data();
-                    for (int j = 0; j < k; j++) {
-                        for (int i = 0; i < size; i++) {
-                            acc[i] += ad[j * size + i];
-                        }
-                    }
+                    AffineStem.accumulate(attr.data(), k, null, 0, acc);
                     context.progress().update(done + k, total);
                     batches.releaseAll();
                 }
+            }
+            if (stemAcc != null) {
+                float[] mean = AffineStem.scaled(stemAcc, 1.0 / samples);
+                results.add(stem.get().inputGradient(x, new Tensor(stemShape, mean)));
+                continue;
             }
             float[] mean = new float[size];
             for (int i = 0; i < size; i++) {
@@ -115,6 +127,24 @@ public final class SmoothGrad implements Attributor {
             results.add(new Tensor(x.shape(), mean));
         }
         return Images.concat(results);
+    }
+
+    /**
+     * Samples {@code first .. first + k} of item {@code item}: {@code x + N(0, sigma²)}, each from
+     * its own seed, drawn in parallel, into a recycled array. xd not modified.
+     */
+    private Tensor noisyCopies(float[] xd, int[] itemShape, double sigma, int item, int first, int k) {
+        int size = xd.length;
+        float[] noisy = Buffers.output(k * size);
+        Parallel.forEach(k, j -> {
+            SplittableRandom rnd = new SplittableRandom(sampleSeed(options.seed(), item, first + j));
+            for (int i = 0, at = j * size; i < size; i++) {
+                noisy[at + i] = sigma == 0 ? xd[i] : (float) (xd[i] + sigma * rnd.nextGaussian());
+            }
+        });
+        int[] shape = itemShape.clone();
+        shape[0] = k;
+        return new Tensor(shape, noisy);
     }
 
     /** The seed of one sample's noise: seed, item and sample index through a 64-bit finaliser (MurmurHash3's). */
