@@ -16,6 +16,41 @@ final class SimdWinograd4 {
     }
 
     /**
+     * The interior of one row of {@link Winograd4#split}: {@code phase[aq + t] = x[row + 4t + q]}
+     * for q in 0..3 and t in [lo, hi), where every read is inside the row, in whole vectors; when
+     * the range holds at least one, its last vector overlaps the one before instead of leaving a
+     * scalar tail. Four loads and eight two-vector shuffles per 4L floats (two rounds of the
+     * stride-2 split). x not modified; phase modified. Returns the first t not done (lo or hi).
+     */
+    static int splitRow(float[] x, int row, int lo, int hi, float[] phase, int a0, int a1, int a2, int a3) {
+        if (hi - lo < L) {
+            return lo;
+        }
+        for (int t = lo; ; t += L) {
+            if (t > hi - L) {
+                t = hi - L;
+            }
+            int at = row + 4 * t;
+            FloatVector v0 = FloatVector.fromArray(S, x, at);
+            FloatVector v1 = FloatVector.fromArray(S, x, at + L);
+            FloatVector v2 = FloatVector.fromArray(S, x, at + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(S, x, at + 3 * L);
+            // Columns 0 and 2 of each group of four, then 1 and 3.
+            FloatVector even01 = v0.rearrange(SimdPooling.EVEN, v1);
+            FloatVector even23 = v2.rearrange(SimdPooling.EVEN, v3);
+            FloatVector odd01 = v0.rearrange(SimdPooling.ODD, v1);
+            FloatVector odd23 = v2.rearrange(SimdPooling.ODD, v3);
+            even01.rearrange(SimdPooling.EVEN, even23).intoArray(phase, a0 + t);
+            odd01.rearrange(SimdPooling.EVEN, odd23).intoArray(phase, a1 + t);
+            even01.rearrange(SimdPooling.ODD, even23).intoArray(phase, a2 + t);
+            odd01.rearrange(SimdPooling.ODD, odd23).intoArray(phase, a3 + t);
+            if (t == hi - L) {
+                return hi;
+            }
+        }
+    }
+
+    /**
      * The input transform of tiles [0, tilesX) of one tile row whose tile 0 has its (0, 0) element
      * at {@code base} of phase 0; arrays as in {@link Winograd4#transformInput}. z is scratch of
      * at least 36 vectors. v and z modified. Returns tilesX.

@@ -183,7 +183,7 @@ public final class Winograd4 {
             float[] z = new float[POSITIONS * OVERRUN];
             for (int ci = from; ci < to; ci++) {
                 for (int img = 0; img < images; img++) {
-                    split(x, ((image0 + img) * c + ci) * g.h() * g.w(), g, ty0, rowsT + 1, r, phase, phaseSize);
+                    split(x, ((image0 + img) * c + ci) * g.h() * g.w(), g, ty0, rowsT + 1, r, phase, phaseSize, simd);
                     for (int ty = 0; ty < rowsT; ty++) {
                         int d = ci * ldv + img * tiles + ty * tilesX;
                         int done = simd ? SimdWinograd4.inputRow(phase, phaseSize, ty * r, r, v, d, stride, tilesX, z) : 0;
@@ -201,7 +201,7 @@ public final class Winograd4 {
      * {@code phase[qy*4 + qx][ry*r + t] = x[4*(ty0 + ry) + qy - padTop][4*t + qx - padLeft]}, zero
      * outside the plane. phase modified.
      */
-    static void split(float[] x, int plane, Window2d g, int ty0, int phaseRows, int r, float[] phase, int phaseSize) {
+    static void split(float[] x, int plane, Window2d g, int ty0, int phaseRows, int r, float[] phase, int phaseSize, boolean simd) {
         int h = g.h();
         int wd = g.w();
         for (int qy = 0; qy < 4; qy++) {
@@ -224,6 +224,9 @@ public final class Winograd4 {
                 int hi = Math.max(lo, Math.min(r, Math.floorDiv(wd - 4 + g.padLeft(), 4) + 1));
                 for (int t = 0; t < r; t++) {
                     if (t == lo) {
+                        if (simd) {
+                            t = SimdWinograd4.splitRow(x, row, lo, hi, phase, a0, a1, a2, a3);
+                        }
                         for (; t < hi; t++) {
                             int at = row + 4 * t;
                             phase[a0 + t] = x[at];

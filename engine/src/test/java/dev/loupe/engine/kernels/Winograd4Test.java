@@ -100,12 +100,17 @@ class Winograd4Test {
         Winograd4.forward(new float[0], 0, 64, 64, new float[64 * 64 * 9], null, g, false, new float[0]);
     }
 
-    /** The vector transforms compute exactly what the scalar ones do, including partial rows. */
+    /**
+     * The vector transforms compute exactly what the scalar ones do, including partial rows. Rows
+     * of 56 and more columns also take the vector phase split (whole vectors of tiles inside the
+     * row, the rest scalar), at 8 and 16 lanes alike.
+     */
     @Test
     void vectorTransformsEqualScalarOnes() {
         assumeTrue(Gemm.SIMD, "the Vector API is not available");
         Random rnd = new Random(42);
-        for (int[] k : new int[][] {{2, 64, 13, 11, 64}, {1, 72, 30, 30, 64}, {3, 64, 7, 7, 96}}) {
+        for (int[] k : new int[][] {{2, 64, 13, 11, 64}, {1, 72, 30, 30, 64}, {3, 64, 7, 7, 96}, {2, 64, 9, 56, 64},
+                {1, 64, 5, 75, 64}, {1, 64, 6, 141, 64}}) {
             int n = k[0];
             int c = k[1];
             int m = k[4];
