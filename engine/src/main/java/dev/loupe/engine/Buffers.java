@@ -55,6 +55,18 @@ public final class Buffers {
         return p == null || n < MIN_POOLED ? new float[n] : p.take(n, false);
     }
 
+    /**
+     * An array of {@code n} ints for an op's saved indices (max pooling's switches), the caller
+     * writing every element; recycled inside a {@link #recycling} scope like {@link #output}, and
+     * taken back by {@link Scope#releaseAll}. Without one, and under a {@link Shared} pool, it is a
+     * plain {@code new int[n]}. An 8 MB switch array per pass at ten images was the largest
+     * allocation left in a gradient pass, and as a humongous object it set off G1 collections.
+     */
+    public static int[] outputInts(int n) {
+        Pool p = OPEN.get();
+        return p == null || SHARED.get() != null || n < MIN_POOLED ? new int[n] : p.takeInts(n);
+    }
+
     /** An array of {@code n} zeros, recycled inside a {@link #recycling} scope. */
     public static float[] zeroed(int n) {
         Shared s = SHARED.get();
@@ -137,7 +149,7 @@ public final class Buffers {
             if (pool == null || closed) {
                 return;
             }
-            java.util.List<float[]> dead = new java.util.ArrayList<>();
+            java.util.List<Object> dead = new java.util.ArrayList<>();
             pool.issued.forEach((a, seq) -> {
                 if (seq >= mark) {
                     dead.add(a);
@@ -232,8 +244,9 @@ public final class Buffers {
     private static final class Pool {
         final long capBytes;
         final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+        final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
         /** Arrays out, with the order in which they went out (for {@link Scope#releaseAll}). */
-        final Map<float[], Long> issued = new IdentityHashMap<>();
+        final Map<Object, Long> issued = new IdentityHashMap<>();
         long sequence;
         long freeBytes;
         int depth;
@@ -259,12 +272,32 @@ public final class Buffers {
             return a;
         }
 
-        void give(float[] a) {
+        int[] takeInts(int n) {
+            ArrayDeque<int[]> q = freeInts.get(n);
+            int[] a = q == null ? null : q.poll();
+            if (a == null) {
+                a = new int[n];
+            } else {
+                freeBytes -= 4L * n;
+                if (POISON) {
+                    // Far outside any array: an index left unwritten fails loudly.
+                    java.util.Arrays.fill(a, Integer.MIN_VALUE);
+                }
+            }
+            issued.put(a, sequence++);
+            return a;
+        }
+
+        /** Takes back a float[] or int[] this pool handed out; others are ignored. */
+        void give(Object a) {
             if (issued.remove(a) == null) {
                 return;
             }
-            Gemm.forgetPacked(a);
-            long bytes = 4L * a.length;
+            int length = a instanceof float[] f ? f.length : ((int[]) a).length;
+            if (a instanceof float[] f) {
+                Gemm.forgetPacked(f);
+            }
+            long bytes = 4L * length;
             if (bytes > capBytes) {
                 return;
             }
@@ -272,9 +305,14 @@ public final class Buffers {
                 // Full, most likely of sizes an earlier workload used (another model or image
                 // size): start over rather than refuse every array from now on.
                 free.clear();
+                freeInts.clear();
                 freeBytes = 0;
             }
-            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            if (a instanceof float[] f) {
+                free.computeIfAbsent(length, k -> new ArrayDeque<>()).push(f);
+            } else {
+                freeInts.computeIfAbsent(length, k -> new ArrayDeque<>()).push((int[]) a);
+            }
             freeBytes += bytes;
         }
     }

@@ -85,6 +85,21 @@ class BuffersTest {
         }
     }
 
+    /** Max pooling's switches are ints: pooled apart from floats of the same length, taken back by releaseAll. */
+    @Test
+    void intArraysComeBackAfterReleaseAll() {
+        try (Buffers.Scope loop = Buffers.recycling()) {
+            int[] a = Buffers.outputInts(N);
+            float[] f = Buffers.output(N);
+            loop.releaseAll();
+            assertSame(a, Buffers.outputInts(N));
+            assertSame(f, Buffers.output(N));
+            assertNotSame(a, Buffers.outputInts(N), "an array still out must not be handed out twice");
+        }
+        assertNotSame(Buffers.outputInts(N), Buffers.outputInts(N));
+    }
+
+    /** The model below has a max pool with 8192 switches, so its int array is recycled between passes too. */
     @Test
     void gradientsInARecyclingLoopEqualFreshOnes() {
         Graph g = new dev.loupe.engine.train.ModelBuilder(1, 32, 32, 11).normalize(0.5f, 0.25f).conv(8, 3, 1).relu()

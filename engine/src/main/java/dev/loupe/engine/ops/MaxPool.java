@@ -89,7 +89,7 @@ public final class MaxPool implements Op {
 
         synchronized int[] get() {
             if (switches == null) {
-                switches = new int[y.length];
+                switches = Buffers.outputInts(y.length);
                 Pooling.maxPoolSwitches(x, planes, g, y, switches);
             }
             return switches;
