@@ -29,6 +29,23 @@ public final class Gemm {
     public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("loupe.simd"));
 
+    /**
+     * Whether the kernels that split rows by stride (max pooling's rows and switches, Winograd
+     * F(4x4)'s phases, the strided 1x1's gather) use the Vector API's two-vector shuffles. Those
+     * run as compiled shuffles on JDK 25 but measured slower than the plain loops on JDK 17: a
+     * 64-plane 112x112 max pool took 1.6 against 1.2 ms forward and 3.3 against 2.7 ms for its
+     * switches, and Winograd's phase split 1.2 against 0.3 ms per image, where JDK 25 gives 1.0
+     * against 1.0, 1.1 against 2.7 and 0.13 against 0.17. JDKs in between were not measured and
+     * keep the loops. {@code -Dloupe.simd.shuffles=true|false} decides instead (the tests turn
+     * them on, so they are checked on JDK 17 too).
+     */
+    public static final boolean SHUFFLES = SIMD && shuffles();
+
+    private static boolean shuffles() {
+        String p = System.getProperty("loupe.simd.shuffles");
+        return p == null ? Runtime.version().feature() >= 25 : Boolean.parseBoolean(p);
+    }
+
     /** Below this many multiply-adds the packing of the Vector API kernel does not pay. */
     static final long SIMD_WORK = 1L << 12;
 

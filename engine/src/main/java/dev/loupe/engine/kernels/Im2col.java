@@ -247,7 +247,7 @@ public final class Im2col {
             }
         }
         firstRun[panels] = runs;
-        boolean evenRuns = Gemm.SIMD && sw == 2;
+        boolean evenRuns = Gemm.SHUFFLES && sw == 2;
         // Eight channels at a time, panel by panel: the reads are then eight forward streams
         // through their planes (all 64 channels per panel measured 20-30 % slower).
         for (int pc = 0; pc < kc; pc += 8) {

@@ -138,7 +138,7 @@ public final class Pooling {
         int w = g.w();
         int pad = g.padLeft();
         int done = 0;
-        if (sw == 2 && Gemm.SIMD) {
+        if (sw == 2 && Gemm.SHUFFLES) {
             // Pairs (column 2t - pad, 2t + 1 - pad) wholly inside the row, split by shuffles.
             int lo = Math.max(0, -Math.floorDiv(-pad, 2));
             int hi = Math.min(len, Math.floorDiv(w - 2 + pad, 2) + 1);
@@ -206,7 +206,7 @@ public final class Pooling {
         while (oxB < ow && kjLo[oxB] == 0 && kjHi[oxB] == g.kw()) {
             oxB++;
         }
-        boolean vector = Gemm.SIMD && ow >= PHASED_ROW_MIN;
+        boolean vector = Gemm.SHUFFLES && ow >= PHASED_ROW_MIN;
         int interiorFrom = oxA;
         int interiorTo = oxB;
         Parallel.forRange(planes, grain(g), (from, to) -> {

@@ -224,7 +224,7 @@ public final class Winograd4 {
                 int hi = Math.max(lo, Math.min(r, Math.floorDiv(wd - 4 + g.padLeft(), 4) + 1));
                 for (int t = 0; t < r; t++) {
                     if (t == lo) {
-                        if (simd) {
+                        if (simd && Gemm.SHUFFLES) {
                             t = SimdWinograd4.splitRow(x, row, lo, hi, phase, a0, a1, a2, a3);
                         }
                         for (; t < hi; t++) {

@@ -200,6 +200,12 @@ class GemmKernelTest {
     }
 
     @Test
+    void shufflePathsAreCheckedUnderTest() {
+        // Off by default below JDK 25; surefire turns them on so the build JDK checks them too.
+        assertEquals(Gemm.SIMD, Gemm.SHUFFLES, "loupe.simd.shuffles=true should turn the shuffle paths on in tests");
+    }
+
+    @Test
     void betaZeroIgnoresNaNInOutput() {
         float[] c = {Float.NaN, Float.NaN};
         Gemm.sgemm(false, false, 1, 2, 1, 1f, new float[] {2}, 0, 1, new float[] {3, 4}, 0, 2, 0f, c, 0, 2);
