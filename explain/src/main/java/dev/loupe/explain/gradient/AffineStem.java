@@ -52,7 +52,7 @@ final class AffineStem {
     /**
      * The stem of {@code graph} (a graph with one input), if its input feeds a chain of at least one
      * per-item affine node: each reads the previous value as its first input and constants
-     * otherwise, and is that value's only reader; no value of the chain is a graph output.
+     * otherwise, and is that value's only reader. The chain also ends at a value the graph outputs.
      */
     static synchronized Optional<AffineStem> of(Graph graph) {
         return CACHE.computeIfAbsent(graph, AffineStem::find);
