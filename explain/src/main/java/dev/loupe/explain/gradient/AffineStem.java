@@ -181,11 +181,11 @@ final class AffineStem {
         return s;
     }
 
-    /** {@code (float) (acc[i] · scale)}, in a new array. */
-    static float[] scaled(double[] acc, double scale) {
+    /** {@code (float) (acc[i] / divisor)}, in a new array. */
+    static float[] divided(double[] acc, double divisor) {
         float[] out = new float[acc.length];
         for (int i = 0; i < acc.length; i++) {
-            out[i] = (float) (acc[i] * scale);
+            out[i] = (float) (acc[i] / divisor);
         }
         return out;
     }

@@ -143,7 +143,7 @@ public final class IntegratedGradients implements Attributor {
             // The weighted sum of the path's input gradients.
             double[] grad = acc;
             if (stem.isPresent()) {
-                float[] g = stem.get().inputGradient(x, new Tensor(accShape, AffineStem.scaled(acc, 1))).data();
+                float[] g = stem.get().inputGradient(x, new Tensor(accShape, AffineStem.divided(acc, 1))).data();
                 grad = new double[size];
                 for (int i = 0; i < size; i++) {
                     grad[i] = g[i];

@@ -77,54 +77,41 @@ public final class SmoothGrad implements Attributor {
         for (int b = 0; b < n; b++) {
             Tensor x = Images.item(input, b);
             float[] xd = x.data();
-            int size = xd.length;
             double sigma = options.noise() * Images.range(x);
-            double[] acc = stem.isPresent() ? null : new double[size];
-            double[] stemAcc = null;
-            int[] stemShape = null;
+            // The sum over samples: of the attributions, or with a stem of the gradients where it ends.
+            double[] acc = null;
+            int[] accShape = null;
             // Each batch's activations and gradients are dead once accumulated: recycle them.
             try (Buffers.Scope batches = Buffers.recycling()) {
                 for (int s0 = 0; s0 < samples; s0 += options.batch()) {
                     int k = Math.min(options.batch(), samples - s0);
                     Trace t = Models.forward(graph, noisyCopies(xd, x.shape(), sigma, b, s0, k));
                     context.countForward();
-                    long done = (long) b * samples + s0;
+                    Tensor attr;
                     if (stem.isPresent()) {
-                        // Only the sum of the gradients at the stem's output is needed.
-                        Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), ((ModifiedBackprop) base).composite(),
+                        attr = ModifiedBackprop.gradient(t, target.repeat(b, k), ((ModifiedBackprop) base).composite(),
                                 stem.get().boundary(), context);
-                        if (stemAcc == null) {
-                            stemShape = AffineStem.itemShape(g.shape());
-                            stemAcc = new double[g.size() / k];
+                    } else {
+                        RunContext inner = new RunContext(Progress.NONE);
+                        attr = base.attribute(t, target.repeat(b, k), inner);
+                        for (int i = 0; i < inner.forwardPasses(); i++) {
+                            context.countForward();
                         }
-                        AffineStem.accumulate(g.data(), k, null, 0, stemAcc);
-                        context.progress().update(done + k, total);
-                        batches.releaseAll();
-                        continue;
+                        for (int i = 0; i < inner.backwardPasses(); i++) {
+                            context.countBackward();
+                        }
                     }
-                    RunContext inner = new RunContext(Progress.NONE);
-                    Tensor attr = base.attribute(t, target.repeat(b, k), inner);
-                    for (int i = 0; i < inner.forwardPasses(); i++) {
-                        context.countForward();
-                    }
-                    for (int i = 0; i < inner.backwardPasses(); i++) {
-                        context.countBackward();
+                    if (acc == null) {
+                        accShape = AffineStem.itemShape(attr.shape());
+                        acc = new double[attr.size() / k];
                     }
                     AffineStem.accumulate(attr.data(), k, null, 0, acc);
-                    context.progress().update(done + k, total);
+                    context.progress().update((long) b * samples + s0 + k, total);
                     batches.releaseAll();
                 }
             }
-            if (stemAcc != null) {
-                float[] mean = AffineStem.scaled(stemAcc, 1.0 / samples);
-                results.add(stem.get().inputGradient(x, new Tensor(stemShape, mean)));
-                continue;
-            }
-            float[] mean = new float[size];
-            for (int i = 0; i < size; i++) {
-                mean[i] = (float) (acc[i] / samples);
-            }
-            results.add(new Tensor(x.shape(), mean));
+            Tensor mean = new Tensor(accShape, AffineStem.divided(acc, samples));
+            results.add(stem.isPresent() ? stem.get().inputGradient(x, mean) : mean);
         }
         return Images.concat(results);
     }
