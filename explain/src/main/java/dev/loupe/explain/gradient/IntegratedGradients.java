@@ -155,9 +155,10 @@ public final class IntegratedGradients implements Attributor {
                 attr[i] = (float) (grad[i] * diff[i]);
                 sum += attr[i];
             }
-            Trace tb = Models.forward(graph, base);
+            // Only the baseline's score is needed: no trace.
+            Tensor baseLogits = Models.logits(graph, base);
             context.countForward();
-            float fBase = target.repeat(b, 1).score(Models.logits(tb), 0);
+            float fBase = target.repeat(b, 1).score(baseLogits, 0);
             gaps[b] = (float) (sum - (target.score(logits, b) - fBase));
             results.add(new Tensor(x.shape(), attr));
         }
