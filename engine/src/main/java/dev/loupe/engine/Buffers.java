@@ -56,15 +56,18 @@ public final class Buffers {
     }
 
     /**
-     * An array of {@code n} ints for an op's saved indices (max pooling's switches), the caller
-     * writing every element; recycled inside a {@link #recycling} scope like {@link #output}, and
-     * taken back by {@link Scope#releaseAll}. Without one, and under a {@link Shared} pool, it is a
-     * plain {@code new int[n]}. An 8 MB switch array per pass at ten images was the largest
-     * allocation left in a gradient pass, and as a humongous object it set off G1 collections.
+     * An array of {@code n} ints that lives as long as {@code owner}, such as max pooling's switches
+     * for its output; the caller writes every element. When the open pool handed out owner, the
+     * array comes from the pool too and counts as handed out with owner, so {@link Scope#releaseAll}
+     * takes it back exactly when it takes owner back: a trace made before a scope opened keeps
+     * switches computed inside it. Otherwise it is a plain {@code new int[n]}. An 8 MB switch array
+     * per pass at ten images was the largest allocation left in a gradient pass, and as a humongous
+     * object it set off G1 collections.
      */
-    public static int[] outputInts(int n) {
+    public static int[] outputIntsFor(float[] owner, int n) {
         Pool p = OPEN.get();
-        return p == null || SHARED.get() != null || n < MIN_POOLED ? new int[n] : p.takeInts(n);
+        Long issued = p == null || SHARED.get() != null || n < MIN_POOLED ? null : p.issued.get(owner);
+        return issued == null ? new int[n] : p.takeInts(n, issued);
     }
 
     /** An array of {@code n} zeros, recycled inside a {@link #recycling} scope. */
@@ -272,7 +275,8 @@ public final class Buffers {
             return a;
         }
 
-        int[] takeInts(int n) {
+        /** An int array recorded as handed out at {@code sequence} (its owner's turn). */
+        int[] takeInts(int n, long sequence) {
             ArrayDeque<int[]> q = freeInts.get(n);
             int[] a = q == null ? null : q.poll();
             if (a == null) {
@@ -284,7 +288,7 @@ public final class Buffers {
                     java.util.Arrays.fill(a, Integer.MIN_VALUE);
                 }
             }
-            issued.put(a, sequence++);
+            issued.put(a, sequence);
             return a;
         }
 

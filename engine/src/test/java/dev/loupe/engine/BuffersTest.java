@@ -3,6 +3,7 @@ package dev.loupe.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -85,18 +86,32 @@ class BuffersTest {
         }
     }
 
-    /** Max pooling's switches are ints: pooled apart from floats of the same length, taken back by releaseAll. */
+    /**
+     * Max pooling's switches are ints that live as long as the pooled output: pooled apart from
+     * floats, taken back exactly when their owner is, and never pooled for an owner the pool did
+     * not hand out (a trace made before the scope).
+     */
     @Test
-    void intArraysComeBackAfterReleaseAll() {
-        try (Buffers.Scope loop = Buffers.recycling()) {
-            int[] a = Buffers.outputInts(N);
-            float[] f = Buffers.output(N);
-            loop.releaseAll();
-            assertSame(a, Buffers.outputInts(N));
-            assertSame(f, Buffers.output(N));
-            assertNotSame(a, Buffers.outputInts(N), "an array still out must not be handed out twice");
+    void intArraysLiveAsLongAsTheirOwner() {
+        try (Buffers.Scope outer = Buffers.recycling()) {
+            float[] owner = Buffers.output(N);
+            int[] switches;
+            try (Buffers.Scope inner = Buffers.recycling()) {
+                switches = Buffers.outputIntsFor(owner, N);
+                inner.releaseAll();
+                assertNotSame(switches, Buffers.outputIntsFor(owner, N), "taken back while its owner is still out");
+            }
+            outer.releaseAll();
+            float[] next = Buffers.output(N);
+            assertSame(owner, next);
+            int[] again = Buffers.outputIntsFor(next, N);
+            int[] other = Buffers.outputIntsFor(next, N);
+            assertTrue(again == switches || other == switches, "taken back with its owner");
+            // A length nothing else uses: only this array could come back.
+            int[] plain = Buffers.outputIntsFor(new float[N + 5], N + 5);
+            outer.releaseAll();
+            assertNotSame(plain, Buffers.outputIntsFor(Buffers.output(N + 5), N + 5), "an array for a foreign owner was pooled");
         }
-        assertNotSame(Buffers.outputInts(N), Buffers.outputInts(N));
     }
 
     /** The model below has a max pool with 8192 switches, so its int array is recycled between passes too. */

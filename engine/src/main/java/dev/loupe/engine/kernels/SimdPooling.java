@@ -15,7 +15,6 @@ final class SimdPooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Lanes 0, 2, 4, ... of two consecutive vectors, and lanes 1, 3, 5, ...: a stride-2 deinterleave. */
     /** Lanes 0, 2, 4, ... of two vectors side by side (the even ones of a pair): a stride-2 split. */
     static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     /** Lanes 1, 3, 5, ... of two vectors side by side. */

@@ -89,7 +89,7 @@ public final class MaxPool implements Op {
 
         synchronized int[] get() {
             if (switches == null) {
-                switches = Buffers.outputInts(y.length);
+                switches = Buffers.outputIntsFor(y, y.length);
                 Pooling.maxPoolSwitches(x, planes, g, y, switches);
             }
             return switches;
