@@ -96,7 +96,10 @@ final class SimdWinograd4 {
         return tilesX;
     }
 
-    /** {@code v[at + (6a + b) * stride] = (B^T z)[a][b]} for one vector of tiles: the second half of {@link #inputRow}. v modified. */
+    /**
+     * {@code v[at + (6a + b) * stride] = (B^T z)[a][b]} for one vector of tiles: the second half of
+     * {@link #inputRow} (its own method for JDK 17, see the class comment). z not modified; v modified.
+     */
     private static void columns(float[] z, float[] v, int at, int stride) {
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
