@@ -16,7 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * so one K step reads MR consecutive floats), once per weight array; B is packed per task into
  * panels of {@link #NR} columns for a {@link #KC}-deep slab, by a {@link Gemm.PanelSource} (a stored
  * matrix, or im2col writing straight into the packed layout); an MR x NR register tile of
- * accumulators is updated with MR broadcasts of A and two vector loads of B per K step.
+ * accumulators is updated with MR broadcasts of A and two vector loads of B per K step. Columns
+ * past the last whole panel, when they fit one vector, get a panel of one vector and a kernel
+ * over two A panels (eight rows) at a time: on 16-lane AVX-512, NR is 32, and the 16-tile
+ * Winograd products of a batch-1 ResNet's last two stages were half padding.
  *
  * <p>Tasks own blocks of C: column blocks of at most {@link #NC} columns, and when those are too few
  * to feed every core, rows (when A is the larger operand, so it is read once) or more columns.
@@ -25,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    static final int L = S.length();
     /**
      * Rows of the register tile. Four rows of two vectors is eight accumulators; with two B
      * vectors and four broadcasts that is fourteen registers. C2 schedules every load of a K step
@@ -189,7 +192,14 @@ final class SimdGemm {
 
     private static void block(int i0, int i1, int j0, int j1, int k, float alpha, float[] ap, int apOff,
             Gemm.PanelSource b, float[] c, int cOff, int ldc, boolean accumulate, float[] rowBias, int biasOff, boolean relu) {
-        int width = ((j1 - j0 + NR - 1) / NR) * NR;
+        // Columns past the last whole NR panel go in a panel of one vector (L columns) when they
+        // fit one: with 16 lanes NR is 32, and a 16-tile Winograd product of a batch-1 layer
+        // would otherwise be half padding.
+        int full = (j1 - j0) / NR;
+        int rest = (j1 - j0) - full * NR;
+        boolean narrowTail = NARROW && rest > 0 && rest <= L;
+        int jt = narrowTail ? j0 + full * NR : j1;
+        int width = narrowTail ? full * NR + L : ((j1 - j0 + NR - 1) / NR) * NR;
         // A narrow B (few columns) is packed whole when it fits the slab's budget: one pass down
         // each A panel, front to back, instead of KC-deep pieces of every panel in turn (the
         // products of a batch-1 Winograd layer stream megabytes of A against 16 columns).
@@ -202,7 +212,13 @@ final class SimdGemm {
         float[] edge = EDGE.get();
         for (int p0 = 0; p0 < k; p0 += depth) {
             int kc = Math.min(depth, k - p0);
-            b.pack(p0, kc, j0, j1, NR, bp);
+            if (jt > j0) {
+                b.pack(p0, kc, j0, jt, NR, bp);
+            }
+            int tailBase = full * NR * kc;
+            if (narrowTail) {
+                packTail(b, p0, kc, jt, j1, bp, tailBase);
+            }
             boolean acc = accumulate || p0 > 0;
             // The bias joins on the first slab, the ReLU waits for the last.
             float[] bias = p0 == 0 ? rowBias : null;
@@ -212,8 +228,8 @@ final class SimdGemm {
                 int ie = Math.min(i1, ic + MC);
                 // B micro-panel outer so it stays in L1 while the A micro-panels of this block
                 // stream from L2.
-                for (int j = j0; j < j1; j += NR) {
-                    int cols = Math.min(NR, j1 - j);
+                for (int j = j0; j < jt; j += NR) {
+                    int cols = Math.min(NR, jt - j);
                     int bBase = ((j - j0) / NR) * NR * kc;
                     for (int i = ic; i < ie; i += MR) {
                         int rows = Math.min(MR, ie - i);
@@ -222,20 +238,76 @@ final class SimdGemm {
                             kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
                         } else {
                             kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR, false, null, 0, false);
-                            for (int r = 0; r < rows; r++) {
-                                int ci = cOff + (i + r) * ldc + j;
-                                float bv = bias == null ? 0f : bias[biasOff + i + r];
-                                for (int q = 0; q < cols; q++) {
-                                    float v = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
-                                    if (bias != null) {
-                                        v += bv;
-                                    }
-                                    c[ci + q] = clamp ? Math.max(v, 0f) : v;
-                                }
-                            }
+                            storeEdge(edge, rows, cols, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
                 }
+                if (narrowTail) {
+                    int cols = j1 - jt;
+                    int i = ic;
+                    if (cols == L) {
+                        // Two A panels at a time: eight accumulators cover the FMA latency where
+                        // one panel's four would not.
+                        for (; i + 2 * MR <= ie; i += 2 * MR) {
+                            int aBase = apOff + (i / MR) * MR * k + p0 * MR;
+                            kernelNarrow2(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, c, cOff + i * ldc + jt, ldc,
+                                    acc, bias, biasOff + i, clamp);
+                        }
+                    }
+                    for (; i < ie; i += MR) {
+                        int rows = Math.min(MR, ie - i);
+                        int aBase = apOff + (i / MR) * MR * k + p0 * MR;
+                        if (rows == MR && cols == L) {
+                            kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
+                        } else {
+                            kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, edge, 0, NR, false, null, 0, false);
+                            storeEdge(edge, rows, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether tails of at most L columns get their own one-vector panel ({@code -Dloupe.gemm.narrow}, default on). */
+    static final boolean NARROW = !"false".equals(System.getProperty("loupe.gemm.narrow"));
+
+    /**
+     * Columns jt..j1 (at most L) of B's rows p0..p0+kc into one panel of L columns at bp[base..].
+     * The PanelSource writes from its destination's start, so the panel goes through a scratch
+     * array when base is not 0. bp modified.
+     */
+    private static void packTail(Gemm.PanelSource b, int p0, int kc, int jt, int j1, float[] bp, int base) {
+        if (base == 0) {
+            b.pack(p0, kc, jt, j1, L, bp);
+            return;
+        }
+        float[] tail = PACK_TAIL.get();
+        if (tail.length < kc * L) {
+            tail = new float[kc * L];
+            PACK_TAIL.set(tail);
+        }
+        b.pack(p0, kc, jt, j1, L, tail);
+        System.arraycopy(tail, 0, bp, base, kc * L);
+    }
+
+    private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
+
+    /**
+     * The first {@code rows} x {@code cols} of a tile computed into {@code edge} (row stride NR)
+     * into C, with the accumulate, bias and ReLU of the full-tile path. C modified; edge not modified.
+     */
+    private static void storeEdge(float[] edge, int rows, int cols, float[] c, int cBase, int ldc, boolean acc,
+            float[] bias, int bi, boolean clamp) {
+        for (int r = 0; r < rows; r++) {
+            int ci = cBase + r * ldc;
+            float bv = bias == null ? 0f : bias[bi + r];
+            for (int q = 0; q < cols; q++) {
+                float v = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
+                if (bias != null) {
+                    v += bv;
+                }
+                c[ci + q] = clamp ? Math.max(v, 0f) : v;
             }
         }
     }
@@ -422,5 +494,128 @@ final class SimdGemm {
         c21.intoArray(c, cOff + 2 * ldc + L);
         c30.intoArray(c, cOff + 3 * ldc);
         c31.intoArray(c, cOff + 3 * ldc + L);
+    }
+
+    /**
+     * As {@link #kernel} for a B panel of one vector (L columns, row stride L): C[0..MR, 0..L].
+     * C modified; panels and bias not modified.
+     */
+    private static void kernelNarrow(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
+            float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * L);
+            c0 = FloatVector.broadcast(S, ap[pa]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[pa + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[pa + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[pa + 3]).fma(b0, c3);
+        }
+        if (alpha != 1f) {
+            c0 = c0.mul(alpha);
+            c1 = c1.mul(alpha);
+            c2 = c2.mul(alpha);
+            c3 = c3.mul(alpha);
+        }
+        if (acc) {
+            c0 = c0.add(FloatVector.fromArray(S, c, cOff));
+            c1 = c1.add(FloatVector.fromArray(S, c, cOff + ldc));
+            c2 = c2.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
+            c3 = c3.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
+        }
+        if (bias != null) {
+            c0 = c0.add(bias[bi]);
+            c1 = c1.add(bias[bi + 1]);
+            c2 = c2.add(bias[bi + 2]);
+            c3 = c3.add(bias[bi + 3]);
+        }
+        if (relu) {
+            c0 = c0.max(0f);
+            c1 = c1.max(0f);
+            c2 = c2.max(0f);
+            c3 = c3.max(0f);
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+    }
+
+    /**
+     * As {@link #kernelNarrow} for two A panels at once (rows 0..4 from aOff, 4..8 from aOff2):
+     * C[0..2*MR, 0..L]. C modified; panels and bias not modified.
+     */
+    private static void kernelNarrow2(int kc, float alpha, float[] ap, int aOff, int aOff2, float[] bp, int bOff,
+            float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S);
+        FloatVector c5 = FloatVector.zero(S);
+        FloatVector c6 = FloatVector.zero(S);
+        FloatVector c7 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aOff + p * MR;
+            int pa2 = aOff2 + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * L);
+            c0 = FloatVector.broadcast(S, ap[pa + 0]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[pa + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[pa + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[pa + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[pa2 + 0]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[pa2 + 1]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, ap[pa2 + 2]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, ap[pa2 + 3]).fma(b0, c7);
+        }
+        if (alpha != 1f) {
+            c0 = c0.mul(alpha);
+            c1 = c1.mul(alpha);
+            c2 = c2.mul(alpha);
+            c3 = c3.mul(alpha);
+            c4 = c4.mul(alpha);
+            c5 = c5.mul(alpha);
+            c6 = c6.mul(alpha);
+            c7 = c7.mul(alpha);
+        }
+        if (acc) {
+            c0 = c0.add(FloatVector.fromArray(S, c, cOff + 0 * ldc));
+            c1 = c1.add(FloatVector.fromArray(S, c, cOff + 1 * ldc));
+            c2 = c2.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
+            c3 = c3.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
+            c4 = c4.add(FloatVector.fromArray(S, c, cOff + 4 * ldc));
+            c5 = c5.add(FloatVector.fromArray(S, c, cOff + 5 * ldc));
+            c6 = c6.add(FloatVector.fromArray(S, c, cOff + 6 * ldc));
+            c7 = c7.add(FloatVector.fromArray(S, c, cOff + 7 * ldc));
+        }
+        if (bias != null) {
+            c0 = c0.add(bias[bi + 0]);
+            c1 = c1.add(bias[bi + 1]);
+            c2 = c2.add(bias[bi + 2]);
+            c3 = c3.add(bias[bi + 3]);
+            c4 = c4.add(bias[bi + 4]);
+            c5 = c5.add(bias[bi + 5]);
+            c6 = c6.add(bias[bi + 6]);
+            c7 = c7.add(bias[bi + 7]);
+        }
+        if (relu) {
+            c0 = c0.max(0f);
+            c1 = c1.max(0f);
+            c2 = c2.max(0f);
+            c3 = c3.max(0f);
+            c4 = c4.max(0f);
+            c5 = c5.max(0f);
+            c6 = c6.max(0f);
+            c7 = c7.max(0f);
+        }
+        c0.intoArray(c, cOff + 0 * ldc);
+        c1.intoArray(c, cOff + 1 * ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
     }
 }

@@ -157,6 +157,42 @@ class GemmKernelTest {
         }
     }
 
+    @Test
+    void narrowTailPanelsMatchTheDefinition() {
+        // Column counts whose last panel holds at most one vector (L) of columns take the narrow
+        // kernels: alone (n = L), after whole panels, and, with eight or more rows, two A panels
+        // at a time. Rows around 4 and 8 cover the single-panel and edge forms; alpha, an old C
+        // (beta 1), the bias and the ReLU go through their epilogues.
+        Random rnd = new Random(17);
+        int nr = SimdGemm.NR;
+        int l = SimdGemm.L;
+        for (int n : new int[] {l, nr + 1, nr + l, 2 * nr + l / 2}) {
+            for (int m : new int[] {4, 8, 13, 64}) {
+                for (int k : new int[] {70, 300}) {
+                    float[] a = random(rnd, m * k);
+                    float[] b = random(rnd, k * n);
+                    float[] old = random(rnd, m * n);
+                    float[] c = old.clone();
+                    Gemm.sgemm(false, false, m, n, k, 0.5f, a, 0, k, b, 0, n, 1f, c, 0, n);
+                    double[] want = naive(false, false, m, n, k, 0.5f, a, 0, k, b, 0, n, 1f, old, 0, n);
+                    assertMatches(want, c, c, m, n, k, 0, n, "narrow tail, alpha 0.5, beta 1");
+
+                    float[] bias = random(rnd, m);
+                    float[] fused = new float[m * n];
+                    Gemm.sgemmConstantA(m, n, k, a, 0, k, Gemm.storedB(b, 0, n), fused, 0, n, bias, 0, true);
+                    double[] product = naive(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, fused, 0, n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double v = Math.max(0, product[i * n + j] + bias[i]);
+                            assertEquals(v, fused[i * n + j], 1e-4 * k, "narrow tail with bias and ReLU m=" + m + " n=" + n
+                                    + " k=" + k + " at " + i + "," + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
