@@ -238,20 +238,24 @@ final class SimdGemm {
                             kernel(kc, alpha, ap, aBase, bp, bBase, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
                         } else {
                             kernel(kc, alpha, ap, aBase, bp, bBase, edge, 0, NR, false, null, 0, false);
-                            storeEdge(edge, rows, cols, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
+                            storeEdge(edge, NR, rows, cols, c, cOff + i * ldc + j, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
                 }
                 if (narrowTail) {
                     int cols = j1 - jt;
                     int i = ic;
-                    if (cols == L) {
-                        // Two A panels at a time: eight accumulators cover the FMA latency where
-                        // one panel's four would not.
-                        for (; i + 2 * MR <= ie; i += 2 * MR) {
-                            int aBase = apOff + (i / MR) * MR * k + p0 * MR;
+                    // Two A panels at a time: eight accumulators cover the FMA latency where one
+                    // panel's four would not. Fewer than L columns go through the edge tile
+                    // (eight rows of L fill it exactly).
+                    for (; i + 2 * MR <= ie; i += 2 * MR) {
+                        int aBase = apOff + (i / MR) * MR * k + p0 * MR;
+                        if (cols == L) {
                             kernelNarrow2(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, c, cOff + i * ldc + jt, ldc,
                                     acc, bias, biasOff + i, clamp);
+                        } else {
+                            kernelNarrow2(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, edge, 0, L, false, null, 0, false);
+                            storeEdge(edge, L, 2 * MR, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
                     for (; i < ie; i += MR) {
@@ -261,7 +265,7 @@ final class SimdGemm {
                             kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                         } else {
                             kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, edge, 0, NR, false, null, 0, false);
-                            storeEdge(edge, rows, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
+                            storeEdge(edge, NR, rows, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
                 }
@@ -294,16 +298,16 @@ final class SimdGemm {
     private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
 
     /**
-     * The first {@code rows} x {@code cols} of a tile computed into {@code edge} (row stride NR)
+     * The first {@code rows} x {@code cols} of a tile computed into {@code edge} (row stride {@code edgeStride})
      * into C, with the accumulate, bias and ReLU of the full-tile path. C modified; edge not modified.
      */
-    private static void storeEdge(float[] edge, int rows, int cols, float[] c, int cBase, int ldc, boolean acc,
+    private static void storeEdge(float[] edge, int edgeStride, int rows, int cols, float[] c, int cBase, int ldc, boolean acc,
             float[] bias, int bi, boolean clamp) {
         for (int r = 0; r < rows; r++) {
             int ci = cBase + r * ldc;
             float bv = bias == null ? 0f : bias[bi + r];
             for (int q = 0; q < cols; q++) {
-                float v = acc ? c[ci + q] + edge[r * NR + q] : edge[r * NR + q];
+                float v = acc ? c[ci + q] + edge[r * edgeStride + q] : edge[r * edgeStride + q];
                 if (bias != null) {
                     v += bv;
                 }
