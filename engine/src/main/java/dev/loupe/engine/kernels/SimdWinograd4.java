@@ -28,14 +28,16 @@ final class SimdWinograd4 {
      * for q in 0..3 and t in [lo, hi), where every read is inside the row, in whole vectors; when
      * the range holds at least one, its last vector overlaps the one before instead of leaving a
      * scalar tail. Four loads and eight two-vector shuffles per 4L floats (two rounds of the
-     * stride-2 split). x not modified; phase modified. Returns the first t not done (lo or hi).
+     * stride-2 split); a range shorter than a vector takes one, see {@link #SHORT_ROWS}. x not
+     * modified; phase modified (past hi too, for a short range). Returns the first t not done (lo or hi).
      */
     static int splitRow(float[] x, int row, int lo, int hi, float[] phase, int a0, int a1, int a2, int a3) {
-        if (hi - lo < L) {
+        boolean shortRow = hi - lo < L;
+        if (shortRow && (!SHORT_ROWS || hi - lo < SHORT_MIN || row + 4 * lo + 4 * L > x.length)) {
             return lo;
         }
         for (int t = lo; ; t += L) {
-            if (t > hi - L) {
+            if (t > hi - L && !shortRow) {
                 t = hi - L;
             }
             int at = row + 4 * t;
@@ -52,11 +54,21 @@ final class SimdWinograd4 {
             odd01.rearrange(SimdPooling.EVEN, odd23).intoArray(phase, a1 + t);
             even01.rearrange(SimdPooling.ODD, even23).intoArray(phase, a2 + t);
             odd01.rearrange(SimdPooling.ODD, odd23).intoArray(phase, a3 + t);
-            if (t == hi - L) {
+            if (t >= hi - L) {
                 return hi;
             }
         }
     }
+
+    /**
+     * Rows shorter than a vector (every layer of a 224-pixel ResNet when L is 16) take one vector
+     * too, from {@link #SHORT_MIN} tiles on: its lanes past {@code hi} read on into x (within the
+     * array) and land on phase entries that {@link Winograd4#split} writes afterwards (the row's
+     * border tiles, the later phase rows of the same block, in order) or in the overrun room at
+     * the block's end. {@code -Dloupe.winograd.short-rows=false} turns it off.
+     */
+    static final boolean SHORT_ROWS = !"false".equals(System.getProperty("loupe.winograd.short-rows"));
+    static final int SHORT_MIN = Integer.getInteger("loupe.winograd.short-min", 4);
 
     /**
      * The input transform of tiles [0, tilesX) of one tile row whose tile 0 has its (0, 0) element

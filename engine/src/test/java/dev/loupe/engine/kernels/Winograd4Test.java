@@ -102,15 +102,16 @@ class Winograd4Test {
 
     /**
      * The vector transforms compute exactly what the scalar ones do, including partial rows. Rows
-     * of 56 and more columns also take the vector phase split (whole vectors of tiles inside the
-     * row, the rest scalar), at 8 and 16 lanes alike.
+     * of 56 and more columns take the vector phase split in whole vectors of tiles at 8 lanes;
+     * rows of 4 to L-1 inner tiles (widths 23 to 75 here) take one vector whose spare lanes are
+     * overwritten later, and the last rows of the array fall back to the scalar split.
      */
     @Test
     void vectorTransformsEqualScalarOnes() {
         assumeTrue(Gemm.SIMD, "the Vector API is not available");
         Random rnd = new Random(42);
         for (int[] k : new int[][] {{2, 64, 13, 11, 64}, {1, 72, 30, 30, 64}, {3, 64, 7, 7, 96}, {2, 64, 9, 56, 64},
-                {1, 64, 5, 75, 64}, {1, 64, 6, 141, 64}}) {
+                {1, 64, 5, 75, 64}, {1, 64, 6, 141, 64}, {2, 64, 28, 28, 64}, {1, 64, 20, 23, 64}, {3, 64, 9, 44, 64}}) {
             int n = k[0];
             int c = k[1];
             int m = k[4];
