@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators is updated with MR broadcasts of A and two vector loads of B per K step. Columns
  * past the last whole panel, when they fit one vector, get a panel of one vector and a kernel
  * over two A panels (eight rows) at a time: on 16-lane AVX-512, NR is 32, and the 16-tile
- * Winograd products of a batch-1 ResNet's last two stages were half padding.
+ * Winograd products of a batch-1 ResNet's last two stages were half padding. Every kernel keeps to
+ * the preferred species: a narrow kernel on 256-bit halves was faster alone, but with 256- and
+ * 512-bit vectors in one JVM, C2 stopped intrinsifying it and whole passes ran 2.5x slower.
  *
  * <p>Tasks own blocks of C: column blocks of at most {@link #NC} columns, and when those are too few
  * to feed every core, rows (when A is the larger operand, so it is read once) or more columns.
