@@ -52,6 +52,10 @@ final class SimdGemm {
 
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    /** A narrow tail's panel when it does not start the packed slab (see {@link #packTail}). */
+    private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
+    /** Whether tails of at most L columns get their own one-vector panel ({@code -Dloupe.gemm.narrow}, default on). */
+    static final boolean NARROW = !"false".equals(System.getProperty("loupe.gemm.narrow"));
 
     private SimdGemm() {
     }
@@ -275,9 +279,6 @@ final class SimdGemm {
         }
     }
 
-    /** Whether tails of at most L columns get their own one-vector panel ({@code -Dloupe.gemm.narrow}, default on). */
-    static final boolean NARROW = !"false".equals(System.getProperty("loupe.gemm.narrow"));
-
     /**
      * Columns jt..j1 (at most L) of B's rows p0..p0+kc into one panel of L columns at bp[base..].
      * The PanelSource writes from its destination's start, so the panel goes through a scratch
@@ -296,8 +297,6 @@ final class SimdGemm {
         b.pack(p0, kc, jt, j1, L, tail);
         System.arraycopy(tail, 0, bp, base, kc * L);
     }
-
-    private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
 
     /**
      * The first {@code rows} x {@code cols} of a tile computed into {@code edge} (row stride {@code edgeStride})
@@ -566,11 +565,11 @@ final class SimdGemm {
             int pa = aOff + p * MR;
             int pa2 = aOff2 + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * L);
-            c0 = FloatVector.broadcast(S, ap[pa + 0]).fma(b0, c0);
+            c0 = FloatVector.broadcast(S, ap[pa]).fma(b0, c0);
             c1 = FloatVector.broadcast(S, ap[pa + 1]).fma(b0, c1);
             c2 = FloatVector.broadcast(S, ap[pa + 2]).fma(b0, c2);
             c3 = FloatVector.broadcast(S, ap[pa + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, ap[pa2 + 0]).fma(b0, c4);
+            c4 = FloatVector.broadcast(S, ap[pa2]).fma(b0, c4);
             c5 = FloatVector.broadcast(S, ap[pa2 + 1]).fma(b0, c5);
             c6 = FloatVector.broadcast(S, ap[pa2 + 2]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, ap[pa2 + 3]).fma(b0, c7);
@@ -586,8 +585,8 @@ final class SimdGemm {
             c7 = c7.mul(alpha);
         }
         if (acc) {
-            c0 = c0.add(FloatVector.fromArray(S, c, cOff + 0 * ldc));
-            c1 = c1.add(FloatVector.fromArray(S, c, cOff + 1 * ldc));
+            c0 = c0.add(FloatVector.fromArray(S, c, cOff));
+            c1 = c1.add(FloatVector.fromArray(S, c, cOff + ldc));
             c2 = c2.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
             c3 = c3.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
             c4 = c4.add(FloatVector.fromArray(S, c, cOff + 4 * ldc));
@@ -596,7 +595,7 @@ final class SimdGemm {
             c7 = c7.add(FloatVector.fromArray(S, c, cOff + 7 * ldc));
         }
         if (bias != null) {
-            c0 = c0.add(bias[bi + 0]);
+            c0 = c0.add(bias[bi]);
             c1 = c1.add(bias[bi + 1]);
             c2 = c2.add(bias[bi + 2]);
             c3 = c3.add(bias[bi + 3]);
@@ -615,8 +614,8 @@ final class SimdGemm {
             c6 = c6.max(0f);
             c7 = c7.max(0f);
         }
-        c0.intoArray(c, cOff + 0 * ldc);
-        c1.intoArray(c, cOff + 1 * ldc);
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
         c2.intoArray(c, cOff + 2 * ldc);
         c3.intoArray(c, cOff + 3 * ldc);
         c4.intoArray(c, cOff + 4 * ldc);

@@ -68,7 +68,8 @@ final class SimdWinograd4 {
      * the block's end. {@code -Dloupe.winograd.short-rows=false} turns it off.
      */
     static final boolean SHORT_ROWS = !"false".equals(System.getProperty("loupe.winograd.short-rows"));
-    static final int SHORT_MIN = Integer.getInteger("loupe.winograd.short-min", 4);
+    /** Fewer tiles than this stay scalar: one vector of shuffles costs about what a few tiles do. */
+    static final int SHORT_MIN = 4;
 
     /**
      * The input transform of tiles [0, tilesX) of one tile row whose tile 0 has its (0, 0) element
