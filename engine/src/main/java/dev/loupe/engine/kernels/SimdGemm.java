@@ -257,22 +257,20 @@ final class SimdGemm {
                     for (; i + 2 * MR <= ie; i += 2 * MR) {
                         int aBase = apOff + (i / MR) * MR * k + p0 * MR;
                         if (cols == L) {
-                            kernelNarrow2(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, c, cOff + i * ldc + jt, ldc,
+                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, c, cOff + i * ldc + jt, ldc,
                                     acc, bias, biasOff + i, clamp);
                         } else {
-                            kernelNarrow2(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, edge, 0, L, false, null, 0, false);
+                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, edge, 0, L, false, null, 0, false);
                             storeEdge(edge, L, 2 * MR, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
-                    for (; i < ie; i += MR) {
-                        int rows = Math.min(MR, ie - i);
+                    if (i < ie) {
+                        // Fewer than eight rows left: the same kernel through the edge tile, over
+                        // the last one or two panels (the one twice when it is alone).
                         int aBase = apOff + (i / MR) * MR * k + p0 * MR;
-                        if (rows == MR && cols == L) {
-                            kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
-                        } else {
-                            kernelNarrow(kc, alpha, ap, aBase, bp, tailBase, edge, 0, NR, false, null, 0, false);
-                            storeEdge(edge, NR, rows, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
-                        }
+                        int aBase2 = i + MR < ie ? aBase + MR * k : aBase;
+                        kernelNarrow(kc, alpha, ap, aBase, aBase2, bp, tailBase, edge, 0, L, false, null, 0, false);
+                        storeEdge(edge, L, ie - i, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                     }
                 }
             }
@@ -502,56 +500,11 @@ final class SimdGemm {
     }
 
     /**
-     * As {@link #kernel} for a B panel of one vector (L columns, row stride L): C[0..MR, 0..L].
-     * C modified; panels and bias not modified.
+     * As {@link #kernel} for a B panel of one vector (L columns, row stride L) against two A panels
+     * at once (rows 0..4 from aOff, 4..8 from aOff2): C[0..2*MR, 0..L]. C modified; panels and bias
+     * not modified.
      */
-    private static void kernelNarrow(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
-            float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-        FloatVector c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pa = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * L);
-            c0 = FloatVector.broadcast(S, ap[pa]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, ap[pa + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, ap[pa + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, ap[pa + 3]).fma(b0, c3);
-        }
-        if (alpha != 1f) {
-            c0 = c0.mul(alpha);
-            c1 = c1.mul(alpha);
-            c2 = c2.mul(alpha);
-            c3 = c3.mul(alpha);
-        }
-        if (acc) {
-            c0 = c0.add(FloatVector.fromArray(S, c, cOff));
-            c1 = c1.add(FloatVector.fromArray(S, c, cOff + ldc));
-            c2 = c2.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
-            c3 = c3.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
-        }
-        if (bias != null) {
-            c0 = c0.add(bias[bi]);
-            c1 = c1.add(bias[bi + 1]);
-            c2 = c2.add(bias[bi + 2]);
-            c3 = c3.add(bias[bi + 3]);
-        }
-        if (relu) {
-            c0 = c0.max(0f);
-            c1 = c1.max(0f);
-            c2 = c2.max(0f);
-            c3 = c3.max(0f);
-        }
-        c0.intoArray(c, cOff);
-        c1.intoArray(c, cOff + ldc);
-        c2.intoArray(c, cOff + 2 * ldc);
-        c3.intoArray(c, cOff + 3 * ldc);
-    }
-
-    /**
-     * As {@link #kernelNarrow} for two A panels at once (rows 0..4 from aOff, 4..8 from aOff2):
-     * C[0..2*MR, 0..L]. C modified; panels and bias not modified.
-     */
-    private static void kernelNarrow2(int kc, float alpha, float[] ap, int aOff, int aOff2, float[] bp, int bOff,
+    private static void kernelNarrow(int kc, float alpha, float[] ap, int aOff, int aOff2, float[] bp, int bOff,
             float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = FloatVector.zero(S);

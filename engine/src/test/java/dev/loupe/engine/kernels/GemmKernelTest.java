@@ -160,9 +160,9 @@ class GemmKernelTest {
     @Test
     void narrowTailPanelsMatchTheDefinition() {
         // Column counts whose last panel holds at most one vector (L) of columns take the narrow
-        // kernels: alone (n = L), after whole panels, and, with eight or more rows, two A panels
-        // at a time. Rows around 4 and 8 cover the single-panel and edge forms; alpha, an old C
-        // (beta 1), the bias and the ReLU go through their epilogues.
+        // kernel (two A panels at a time): alone (n = L) and after whole panels. Rows 4 and 13
+        // leave one panel, or a panel and a part, to the edge tile; alpha, an old C (beta 1), the
+        // bias and the ReLU go through their epilogues.
         Random rnd = new Random(17);
         int nr = SimdGemm.NR;
         int l = SimdGemm.L;
