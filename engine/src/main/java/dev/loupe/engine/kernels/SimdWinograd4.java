@@ -139,9 +139,9 @@ final class SimdWinograd4 {
     }
 
     /**
-     * The output transform of tiles [0, tilesX) of one tile row, from M at {@code src} of position
-     * 0, into o as in {@link Winograd4#transformOutput}; s is scratch of at least 24 vectors. o and
-     * s modified. Returns tilesX.
+     * The output transform of tiles [0, tilesX), consecutive in M from {@code src} of position 0
+     * (a plane's tile rows, one after another), into o as in {@link Winograd4#transformOutput}; s
+     * is scratch of at least 24 vectors. o and s modified. Returns tilesX.
      */
     static int outputRow(float[] mm, int src, int stride, float[] s, float[] o, int ot, int tilesX) {
         FloatVector two = FloatVector.broadcast(S, 2f);

@@ -357,42 +357,44 @@ public final class Winograd {
         int oh = g.oh();
         int ow = g.ow();
         Parallel.forRange(images * m, Math.max(1, 4096 / Math.max(1, tiles)), (from, to) -> {
-            // The column sums of A^T M per tile: s[i][b][tx] for output row i, tile column b.
-            float[] s = new float[2 * 4 * tilesX];
+            // The column sums of A^T M per tile: s[(i*4 + b)*tiles + f] for output row i, tile
+            // column b, tile f (row-major). A plane's tiles are consecutive in M, so they go as one
+            // run across tile rows: a 7-pixel map has 4 tiles a row, 16 in all.
+            float[] s = new float[2 * 4 * tiles];
             for (int task = from; task < to; task++) {
                 int img = task / m;
                 int k = task % m;
                 float bv = bias == null ? 0f : bias[k];
                 int plane = ((image0 + img) * m + k) * oh * ow;
-                for (int ty = ty0; ty < ty1; ty++) {
-                    int src = mOff + k * p + img * tiles + (ty - ty0) * tilesX;
-                    int done = Gemm.SIMD ? SimdWinograd.outputRow(mm, src, stride, s, tilesX) : 0;
-                    for (int b = 0; b < 4; b++) {
-                        int m0 = b * stride + src;
-                        int m1 = (4 + b) * stride + src;
-                        int m2 = (8 + b) * stride + src;
-                        int m3 = (12 + b) * stride + src;
-                        int s0 = b * tilesX;
-                        int s1 = (4 + b) * tilesX;
-                        for (int tx = done; tx < tilesX; tx++) {
-                            float a1 = mm[m1 + tx];
-                            float a2 = mm[m2 + tx];
-                            s[s0 + tx] = mm[m0 + tx] + a1 + a2;
-                            s[s1 + tx] = a1 - a2 - mm[m3 + tx];
-                        }
+                int src = mOff + k * p + img * tiles;
+                int done = Gemm.SIMD ? SimdWinograd.outputRow(mm, src, stride, s, tiles) : 0;
+                for (int b = 0; b < 4; b++) {
+                    int m0 = b * stride + src;
+                    int m1 = (4 + b) * stride + src;
+                    int m2 = (8 + b) * stride + src;
+                    int m3 = (12 + b) * stride + src;
+                    int s0 = b * tiles;
+                    int s1 = (4 + b) * tiles;
+                    for (int f = done; f < tiles; f++) {
+                        float a1 = mm[m1 + f];
+                        float a2 = mm[m2 + f];
+                        s[s0 + f] = mm[m0 + f] + a1 + a2;
+                        s[s1 + f] = a1 - a2 - mm[m3 + f];
                     }
+                }
+                for (int ty = ty0; ty < ty1; ty++) {
                     for (int i = 0; i < 2; i++) {
                         int yy = 2 * ty + i;
                         if (yy >= oh) {
                             break;
                         }
                         int row = plane + yy * ow;
-                        int sb = i * 4 * tilesX;
+                        int sb = i * 4 * tiles + (ty - ty0) * tilesX;
                         for (int tx = 0; tx < tilesX; tx++) {
                             float b0 = s[sb + tx];
-                            float b1 = s[sb + tilesX + tx];
-                            float b2 = s[sb + 2 * tilesX + tx];
-                            float b3 = s[sb + 3 * tilesX + tx];
+                            float b1 = s[sb + tiles + tx];
+                            float b2 = s[sb + 2 * tiles + tx];
+                            float b3 = s[sb + 3 * tiles + tx];
                             int xx = 2 * tx;
                             float v0 = b0 + b1 + b2 + bv;
                             y[row + xx] = relu ? Math.max(v0, 0f) : v0;

@@ -307,9 +307,11 @@ public final class Winograd4 {
         int p = images * tiles;
         int oh = g.oh();
         int ow = g.ow();
-        int ot = tilesX + OVERRUN;
+        // One (image, filter) plane's tiles are consecutive in M, so they are transformed as one
+        // run across tile rows: at 16 lanes a row of a 28- or 14-pixel map fills 7 or 4 lanes.
+        int ot = tiles + OVERRUN;
         Parallel.forRange(images * m, Math.max(1, 1024 / Math.max(1, tiles)), (from, to) -> {
-            // o[(i*4 + j)*ot + tx]: output row i, column j of tile tx, before the bias.
+            // o[(i*4 + j)*ot + f]: output row i, column j of tile f (row-major), before the bias.
             float[] o = new float[16 * ot];
             float[] s = new float[24 * OVERRUN];
             for (int task = from; task < to; task++) {
@@ -317,19 +319,20 @@ public final class Winograd4 {
                 int k = task % m;
                 float bv = bias == null ? 0f : bias[k];
                 int plane = ((image0 + img) * m + k) * oh * ow;
+                int src = mOff + k * p + img * tiles;
+                int done = simd ? SimdWinograd4.outputRow(mm, src, stride, s, o, ot, tiles) : 0;
+                for (int f = done; f < tiles; f++) {
+                    outputTile(mm, src + f, stride, o, ot, f, s);
+                }
                 for (int ty = ty0; ty < ty1; ty++) {
-                    int src = mOff + k * p + img * tiles + (ty - ty0) * tilesX;
-                    int done = simd ? SimdWinograd4.outputRow(mm, src, stride, s, o, ot, tilesX) : 0;
-                    for (int tx = done; tx < tilesX; tx++) {
-                        outputTile(mm, src + tx, stride, o, ot, tx, s);
-                    }
+                    int tb = (ty - ty0) * tilesX;
                     for (int i = 0; i < 4; i++) {
                         int yy = 4 * ty + i;
                         if (yy >= oh) {
                             break;
                         }
                         int row = plane + yy * ow;
-                        int o0 = (i * 4) * ot;
+                        int o0 = (i * 4) * ot + tb;
                         int full = Math.min(tilesX, ow / 4);
                         for (int tx = 0; tx < full; tx++) {
                             int xx = row + 4 * tx;
