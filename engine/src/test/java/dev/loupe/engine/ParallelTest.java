@@ -38,6 +38,33 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Seven grains on two threads make eight chunks, not seven (which would leave one thread a
+     * whole chunk behind), still covering every index once; three grains on three threads stay three.
+     */
+    @Test
+    void chunkCountsRoundUpToAMultipleOfTheThreads() {
+        Parallel.setThreads(2);
+        int grain = 100;
+        int n = 7 * grain;
+        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+        java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forRange(n, grain, (from, to) -> {
+            chunks.incrementAndGet();
+            for (int i = from; i < to; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        assertEquals(8, chunks.get());
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, hits.get(i), "index " + i);
+        }
+        Parallel.setThreads(3);
+        chunks.set(0);
+        Parallel.forRange(3 * grain, grain, (from, to) -> chunks.incrementAndGet());
+        assertEquals(3, chunks.get());
+    }
+
     /** Asking for one chunk per item: every item runs once, each range is a single item. */
     @Test
     void finerChunksStillRunEveryIndexOnce() {
