@@ -242,6 +242,15 @@ public final class Gemm {
      */
     public static void sgemmPacked(int m, int n, int k, float[] ap, int apOff, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc) {
+        sgemmPacked(m, n, k, ap, apOff, b, bOff, ldb, 0, c, cOff, ldc);
+    }
+
+    /**
+     * As above, where each of B's k rows may be read up to {@code room} floats past its column n
+     * (what is there is ignored): a narrow last panel is then read in place instead of copied.
+     */
+    public static void sgemmPacked(int m, int n, int k, float[] ap, int apOff, float[] b, int bOff, int ldb, int room,
+            float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -250,10 +259,21 @@ public final class Gemm {
             return;
         }
         if (SIMD) {
-            SimdGemm.sgemmPacked(m, n, k, 1f, ap, apOff, stored(false, b, bOff, ldb), c, cOff, ldc, false);
+            SimdGemm.sgemmPacked(m, n, k, 1f, ap, apOff, new StoredRows(b, bOff, ldb, n, room), c, cOff, ldc, false);
         } else {
             scale(m, n, 0f, c, cOff, ldc);
             plain(false, false, m, n, k, 1f, ap, apOff, k, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * A B stored row-major (n columns from bOff, leading dimension ldb) whose rows may each be read
+     * {@code room} floats past column n, so that kernels can read a last panel where it lies.
+     */
+    record StoredRows(float[] b, int bOff, int ldb, int n, int room) implements PanelSource {
+        @Override
+        public void pack(int p0, int kc, int j0, int j1, int nr, float[] dst) {
+            SimdGemm.packMatrix(false, b, bOff, ldb, p0, kc, j0, j1, nr, dst);
         }
     }
 

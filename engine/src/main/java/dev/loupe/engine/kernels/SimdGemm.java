@@ -56,6 +56,7 @@ final class SimdGemm {
     private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
     /** Whether tails of at most L columns get their own one-vector panel ({@code -Dloupe.gemm.narrow}, default on). */
     static final boolean NARROW = !"false".equals(System.getProperty("loupe.gemm.narrow"));
+    static final boolean DIRECT_TAIL = !"false".equals(System.getProperty("loupe.gemm.direct-tail"));
 
     private SimdGemm() {
     }
@@ -222,7 +223,16 @@ final class SimdGemm {
                 b.pack(p0, kc, j0, jt, NR, bp);
             }
             int tailBase = full * NR * kc;
-            if (narrowTail) {
+            // The narrow tail is read where B is stored when its rows have room for a whole
+            // vector past the last column, else from a packed copy.
+            float[] tb = bp;
+            int tbOff = tailBase;
+            int tbStride = L;
+            if (narrowTail && DIRECT_TAIL && b instanceof Gemm.StoredRows rowsB && jt + L <= rowsB.n() + rowsB.room()) {
+                tb = rowsB.b();
+                tbOff = rowsB.bOff() + p0 * rowsB.ldb() + jt;
+                tbStride = rowsB.ldb();
+            } else if (narrowTail) {
                 packTail(b, p0, kc, jt, j1, bp, tailBase);
             }
             boolean acc = accumulate || p0 > 0;
@@ -257,10 +267,10 @@ final class SimdGemm {
                     for (; i + 2 * MR <= ie; i += 2 * MR) {
                         int aBase = apOff + (i / MR) * MR * k + p0 * MR;
                         if (cols == L) {
-                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, c, cOff + i * ldc + jt, ldc,
+                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, tb, tbOff, tbStride, c, cOff + i * ldc + jt, ldc,
                                     acc, bias, biasOff + i, clamp);
                         } else {
-                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, bp, tailBase, edge, 0, L, false, null, 0, false);
+                            kernelNarrow(kc, alpha, ap, aBase, aBase + MR * k, tb, tbOff, tbStride, edge, 0, L, false, null, 0, false);
                             storeEdge(edge, L, 2 * MR, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                         }
                     }
@@ -269,7 +279,7 @@ final class SimdGemm {
                         // the last one or two panels (the one twice when it is alone).
                         int aBase = apOff + (i / MR) * MR * k + p0 * MR;
                         int aBase2 = i + MR < ie ? aBase + MR * k : aBase;
-                        kernelNarrow(kc, alpha, ap, aBase, aBase2, bp, tailBase, edge, 0, L, false, null, 0, false);
+                        kernelNarrow(kc, alpha, ap, aBase, aBase2, tb, tbOff, tbStride, edge, 0, L, false, null, 0, false);
                         storeEdge(edge, L, ie - i, cols, c, cOff + i * ldc + jt, ldc, acc, bias, biasOff + i, clamp);
                     }
                 }
@@ -504,7 +514,7 @@ final class SimdGemm {
      * at once (rows 0..4 from aOff, 4..8 from aOff2): C[0..2*MR, 0..L]. C modified; panels and bias
      * not modified.
      */
-    private static void kernelNarrow(int kc, float alpha, float[] ap, int aOff, int aOff2, float[] bp, int bOff,
+    private static void kernelNarrow(int kc, float alpha, float[] ap, int aOff, int aOff2, float[] bp, int bOff, int bStride,
             float[] c, int cOff, int ldc, boolean acc, float[] bias, int bi, boolean relu) {
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = FloatVector.zero(S);
@@ -517,7 +527,7 @@ final class SimdGemm {
         for (int p = 0; p < kc; p++) {
             int pa = aOff + p * MR;
             int pa2 = aOff2 + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * L);
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * bStride);
             c0 = FloatVector.broadcast(S, ap[pa]).fma(b0, c0);
             c1 = FloatVector.broadcast(S, ap[pa + 1]).fma(b0, c1);
             c2 = FloatVector.broadcast(S, ap[pa + 2]).fma(b0, c2);

@@ -122,7 +122,8 @@ public final class Winograd4 {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride, ldv, simd);
             Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, buf, mOff + xi * mStride, p);
+                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, OVERRUN, buf,
+                            mOff + xi * mStride, p);
                 }
             });
             transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y, simd);

@@ -193,6 +193,46 @@ class GemmKernelTest {
         }
     }
 
+    /**
+     * A stored B whose rows have room past column n has its narrow last panel read in place: NaN
+     * in that room must not reach C, and the product must match the definition, with the room
+     * just enough (the last row's reaching the array's end) and with none (n a whole vector), in
+     * one slab of depth and in several.
+     */
+    @Test
+    void narrowTailReadInPlaceIgnoresTheRoom() {
+        Random rnd = new Random(18);
+        int nr = SimdGemm.NR;
+        int l = SimdGemm.L;
+        int[][] cases = {
+            // n, room
+            {3, l}, {l, 0}, {l - 1, 1}, {nr + 5, l}, {nr + l, 0},
+        };
+        for (int[] nc : cases) {
+            int n = nc[0];
+            int room = nc[1];
+            int ldb = n + room;
+            // k = 1500 with a whole panel before the tail splits the depth into slabs.
+            for (int[] mk : new int[][] {{8, 70}, {13, 70}, {64, 70}, {8, 1500}}) {
+                int m = mk[0];
+                int k = mk[1];
+                float[] a = random(rnd, m * k);
+                float[] b = new float[k * ldb];
+                java.util.Arrays.fill(b, Float.NaN);
+                float[] dense = random(rnd, k * n);
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(dense, p * n, b, p * ldb, n);
+                }
+                float[] ap = new float[Gemm.packedSize(m, k)];
+                Gemm.packConstant(m, k, a, 0, k, ap, 0);
+                float[] c = new float[m * n];
+                Gemm.sgemmPacked(m, n, k, ap, 0, b, 0, ldb, room, c, 0, n);
+                double[] want = naive(false, false, m, n, k, 1f, a, 0, k, dense, 0, n, 0f, c, 0, n);
+                assertMatches(want, c, c, m, n, k, 0, n, "in-place narrow tail, room " + room);
+            }
+        }
+    }
+
     private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
