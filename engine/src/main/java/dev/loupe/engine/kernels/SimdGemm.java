@@ -56,6 +56,10 @@ final class SimdGemm {
     private static final ThreadLocal<float[]> PACK_TAIL = ThreadLocal.withInitial(() -> new float[KC * L]);
     /** Whether tails of at most L columns get their own one-vector panel ({@code -Dloupe.gemm.narrow}, default on). */
     static final boolean NARROW = !"false".equals(System.getProperty("loupe.gemm.narrow"));
+    /**
+     * Whether a one-vector tail is read in place from a {@link Gemm.StoredRows} B whose rows have
+     * room for it ({@code -Dloupe.gemm.direct-tail}, default on), instead of copied into a panel.
+     */
     static final boolean DIRECT_TAIL = !"false".equals(System.getProperty("loupe.gemm.direct-tail"));
 
     private SimdGemm() {
