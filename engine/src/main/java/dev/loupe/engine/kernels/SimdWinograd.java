@@ -73,24 +73,25 @@ final class SimdWinograd {
     }
 
     /**
-     * The first stage of the output transform for tiles [0, upTo): {@code s[b] = M0b + M1b + M2b}
-     * and {@code s[4 + b] = M1b - M2b - M3b} for each tile column b, as in
-     * {@link Winograd#transformOutput}. s modified.
+     * The first stage of the output transform for tiles [0, upTo) of a run of {@code tiles}
+     * consecutive in M from {@code src} (a plane's tile rows): {@code s[b*tiles + f] = M0b + M1b + M2b}
+     * and {@code s[(4 + b)*tiles + f] = M1b - M2b - M3b} for each tile column b, as in
+     * {@link Winograd#transformOutput}. s modified. Returns upTo, the tiles done.
      */
-    static int outputRow(float[] mm, int src, int stride, float[] s, int tilesX) {
-        int upTo = tilesX - tilesX % L;
+    static int outputTiles(float[] mm, int src, int stride, float[] s, int tiles) {
+        int upTo = tiles - tiles % L;
         for (int b = 0; b < 4; b++) {
             int m0 = b * stride + src;
             int m1 = (4 + b) * stride + src;
             int m2 = (8 + b) * stride + src;
             int m3 = (12 + b) * stride + src;
-            int s0 = b * tilesX;
-            int s1 = (4 + b) * tilesX;
-            for (int tx = 0; tx < upTo; tx += L) {
-                FloatVector a1 = FloatVector.fromArray(S, mm, m1 + tx);
-                FloatVector a2 = FloatVector.fromArray(S, mm, m2 + tx);
-                FloatVector.fromArray(S, mm, m0 + tx).add(a1).add(a2).intoArray(s, s0 + tx);
-                a1.sub(a2).sub(FloatVector.fromArray(S, mm, m3 + tx)).intoArray(s, s1 + tx);
+            int s0 = b * tiles;
+            int s1 = (4 + b) * tiles;
+            for (int f = 0; f < upTo; f += L) {
+                FloatVector a1 = FloatVector.fromArray(S, mm, m1 + f);
+                FloatVector a2 = FloatVector.fromArray(S, mm, m2 + f);
+                FloatVector.fromArray(S, mm, m0 + f).add(a1).add(a2).intoArray(s, s0 + f);
+                a1.sub(a2).sub(FloatVector.fromArray(S, mm, m3 + f)).intoArray(s, s1 + f);
             }
         }
         return upTo;

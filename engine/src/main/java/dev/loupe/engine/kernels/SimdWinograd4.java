@@ -139,16 +139,16 @@ final class SimdWinograd4 {
     }
 
     /**
-     * The output transform of tiles [0, tilesX), consecutive in M from {@code src} of position 0
+     * The output transform of tiles [0, tiles), consecutive in M from {@code src} of position 0
      * (a plane's tile rows, one after another), into o as in {@link Winograd4#transformOutput}; s
-     * is scratch of at least 24 vectors. o and s modified. Returns tilesX.
+     * is scratch of at least 24 vectors. o and s modified. Returns tiles.
      */
-    static int outputRow(float[] mm, int src, int stride, float[] s, float[] o, int ot, int tilesX) {
+    static int outputTiles(float[] mm, int src, int stride, float[] s, float[] o, int ot, int tiles) {
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
-        for (int tx = 0; tx < tilesX; tx += L) {
-            int at = src + tx;
+        for (int f = 0; f < tiles; f += L) {
+            int at = src + f;
             for (int b = 0; b < 6; b++) {
                 FloatVector m0 = FloatVector.fromArray(S, mm, at + b * stride);
                 FloatVector m1 = FloatVector.fromArray(S, mm, at + (6 + b) * stride);
@@ -176,13 +176,13 @@ final class SimdWinograd4 {
                 FloatVector dif12 = m1.sub(m2);
                 FloatVector sum34 = m3.add(m4);
                 FloatVector dif34 = m3.sub(m4);
-                int to = (i * 4) * ot + tx;
+                int to = (i * 4) * ot + f;
                 m0.add(sum12).add(sum34).intoArray(o, to);
                 dif12.add(dif34.mul(two)).intoArray(o, to + ot);
                 sum12.add(sum34.mul(four)).intoArray(o, to + 2 * ot);
                 dif12.add(dif34.mul(eight)).add(m5).intoArray(o, to + 3 * ot);
             }
         }
-        return tilesX;
+        return tiles;
     }
 }

@@ -367,7 +367,7 @@ public final class Winograd {
                 float bv = bias == null ? 0f : bias[k];
                 int plane = ((image0 + img) * m + k) * oh * ow;
                 int src = mOff + k * p + img * tiles;
-                int done = Gemm.SIMD ? SimdWinograd.outputRow(mm, src, stride, s, tiles) : 0;
+                int done = Gemm.SIMD ? SimdWinograd.outputTiles(mm, src, stride, s, tiles) : 0;
                 for (int b = 0; b < 4; b++) {
                     int m0 = b * stride + src;
                     int m1 = (4 + b) * stride + src;

@@ -321,7 +321,7 @@ public final class Winograd4 {
                 float bv = bias == null ? 0f : bias[k];
                 int plane = ((image0 + img) * m + k) * oh * ow;
                 int src = mOff + k * p + img * tiles;
-                int done = simd ? SimdWinograd4.outputRow(mm, src, stride, s, o, ot, tiles) : 0;
+                int done = simd ? SimdWinograd4.outputTiles(mm, src, stride, s, o, ot, tiles) : 0;
                 for (int f = done; f < tiles; f++) {
                     outputTile(mm, src + f, stride, o, ot, f, s);
                 }
