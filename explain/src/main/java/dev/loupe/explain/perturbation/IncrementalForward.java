@@ -1,6 +1,7 @@
 package dev.loupe.explain.perturbation;
 
 import dev.loupe.engine.Buffers;
+import dev.loupe.engine.FusesRelu;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Node;
 import dev.loupe.engine.Op;
@@ -18,6 +19,7 @@ import dev.loupe.engine.ops.AveragePool;
 import dev.loupe.engine.ops.Concat;
 import dev.loupe.engine.ops.Conv;
 import dev.loupe.engine.ops.MaxPool;
+import dev.loupe.engine.ops.Relu;
 import dev.loupe.engine.ops.WindowAttrs;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,11 +47,20 @@ import java.util.Set;
  *       channel Concat, LRN, …): the union of the input boxes, computed by the op itself on the
  *       crops.</li>
  * </ul>
- * Everything from the switch to whole tensors on runs the graph's ops unchanged on the batch.
+ * Everything from the switch to whole tensors on runs the graph's ops unchanged on the batch. A
+ * ReLU that is the only reader of a Conv's or an element-wise op's output is applied as that op
+ * stores it, on boxes and whole tensors alike (bit-identical, as in {@code Executor.evaluate}).
  */
 final class IncrementalForward {
     /** Above this share of the output plane (summed over the copies) whole tensors are cheaper. */
     static double fullShare = 0.7;
+    /** Whether ReLUs are fused into the op before them ({@code -Dloupe.fuse=false} turns it off, as for {@code evaluate}). */
+    static final boolean FUSE = !"false".equals(System.getProperty("loupe.fuse"));
+    /**
+     * Whether Winograd convolutions run the copies that share a crop geometry as one batch per
+     * thread (see {@link #winogradBatches}); {@code -Dloupe.occlusion.batched-winograd=false} runs each alone.
+     */
+    static final boolean BATCHED = !"false".equals(System.getProperty("loupe.occlusion.batched-winograd"));
 
     /** Ops that act on every pixel (every N, H, W position) separately. */
     private static final Set<String> PIXELWISE = Set.of("Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
@@ -62,6 +73,14 @@ final class IncrementalForward {
     private final boolean[] regional;
     private final Window2d[] geometry;
     private final Map<String, Integer> lastUseOf = new HashMap<>();
+    /**
+     * Per node, the index of the ReLU it applies as it writes its output, or -1 (as {@link
+     * dev.loupe.engine.Executor#evaluate} fuses them): the ReLU's crop, its pass and its array are
+     * saved, on boxes and on whole tensors alike.
+     */
+    private final int[] reluAfter;
+    /** The ReLUs that nodes before them apply. */
+    private final boolean[] fusedAway;
     /**
      * Crops and region values, made on whichever worker computes a copy and dead on another: reused
      * from one batch to the next instead of allocated (about 1 GB per ResNet-18 occlusion).
@@ -91,6 +110,37 @@ final class IncrementalForward {
                 }
             }
             regional[i] = analyse(i);
+        }
+        reluAfter = new int[nodes.size()];
+        fusedAway = new boolean[nodes.size()];
+        java.util.Arrays.fill(reluAfter, -1);
+        if (FUSE) {
+            Map<String, Integer> readers = new HashMap<>();
+            Map<String, Integer> reader = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                for (String in : nodes.get(i).inputs()) {
+                    readers.merge(in, 1, Integer::sum);
+                    reader.put(in, i);
+                }
+            }
+            Set<String> graphOutputs = new HashSet<>();
+            graph.outputs().forEach(v -> graphOutputs.add(v.name()));
+            for (int i = 0; i < nodes.size(); i++) {
+                Node n = nodes.get(i);
+                if (!(n.op() instanceof FusesRelu) || n.outputs().size() != 1 || !dependent.contains(n.outputs().get(0))) {
+                    continue;
+                }
+                String out = n.outputs().get(0);
+                if (graphOutputs.contains(out) || readers.getOrDefault(out, 0) != 1) {
+                    continue;
+                }
+                int r = reader.get(out);
+                Node next = nodes.get(r);
+                if (next.type().equals("Relu") && next.inputs().equals(List.of(out)) && next.outputs().size() == 1) {
+                    reluAfter[i] = r;
+                    fusedAway[r] = true;
+                }
+            }
         }
     }
 
@@ -196,8 +246,12 @@ final class IncrementalForward {
         final int w;
         /** Per copy {y0, y1, x0, x1}; empty when y0 >= y1 or x0 >= x1. */
         final int[][] box;
-        /** Per copy, the values in the box, [c, y1-y0, x1-x0]. */
+        /**
+         * Per copy, the values in the box, [c, y1-y0, x1-x0], from {@code off[j]} on: copies
+         * computed in one batched call share its output array.
+         */
         final float[][] data;
+        final int[] off;
 
         Region(int c, int h, int w, int copies) {
             this.c = c;
@@ -205,6 +259,7 @@ final class IncrementalForward {
             this.w = w;
             box = new int[copies][];
             data = new float[copies][];
+            off = new int[copies];
         }
 
         static int area(int[] b) {
@@ -247,14 +302,22 @@ final class IncrementalForward {
             if (n.inputs().stream().noneMatch(dependent::contains)) {
                 continue;
             }
-            if (!(regional[i] && regionStep(i, n, k, state))) {
+            if (fusedAway[i]) {
+                continue;
+            }
+            boolean relu = reluAfter[i] >= 0;
+            String outName = relu ? nodes.get(reluAfter[i]).outputs().get(0) : null;
+            if (!(regional[i] && regionStep(i, n, k, state, outName))) {
                 Tensor[] args = new Tensor[n.inputs().size()];
                 for (int a = 0; a < args.length; a++) {
                     String name = n.inputs().get(a);
                     args[a] = name.isEmpty() ? null : dependent.contains(name) ? materialise(name, state, whole, k) : clean.get(name);
                 }
-                Tensor[] outs = n.op().forward(args, new Saved());
-                for (int o = 0; o < n.outputs().size() && o < outs.length; o++) {
+                Tensor[] outs = relu ? new Tensor[] {((FusesRelu) n.op()).forwardWithRelu(args)} : n.op().forward(args, new Saved());
+                if (relu) {
+                    state.put(outName, outs[0]);
+                }
+                for (int o = 0; !relu && o < n.outputs().size() && o < outs.length; o++) {
                     if (!n.outputs().get(o).isEmpty()) {
                         state.put(n.outputs().get(o), outs[o]);
                     }
@@ -298,7 +361,7 @@ final class IncrementalForward {
             int bh = b[1] - b[0];
             for (int ch = 0; ch < r.c; ch++) {
                 for (int y = 0; y < bh; y++) {
-                    System.arraycopy(r.data[j], (ch * bh + y) * bw, d, j * size + (ch * r.h + b[0] + y) * r.w + b[2], bw);
+                    System.arraycopy(r.data[j], r.off[j] + (ch * bh + y) * bw, d, j * size + (ch * r.h + b[0] + y) * r.w + b[2], bw);
                 }
             }
         });
@@ -309,8 +372,12 @@ final class IncrementalForward {
         return t;
     }
 
-    /** Computes node i on boxes; false (nothing done) when whole tensors are due. */
-    private boolean regionStep(int i, Node n, int k, Map<String, Object> state) {
+    /**
+     * Computes node i on boxes; false (nothing done) when whole tensors are due. With a fused ReLU
+     * ({@code reluOutput} not null) the values are max(., 0) and go under the ReLU's output.
+     */
+    private boolean regionStep(int i, Node n, int k, Map<String, Object> state, String reluOutput) {
+        boolean relu = reluOutput != null;
         for (String in : n.inputs()) {
             if (dependent.contains(in) && !(state.get(in) instanceof Region)) {
                 return false;
@@ -343,26 +410,37 @@ final class IncrementalForward {
             return false;
         }
         Region out = new Region(y.dim(1), oh, ow, k);
-        // Windows near the border have smaller regions: claimed one at a time, largest first, so
-        // the threads finish together (in pairs, in window order, a thread waited for 6 % of
-        // this step's time).
-        Integer[] order = new Integer[k];
         for (int j = 0; j < k; j++) {
-            order[j] = j;
+            out.box[j] = outBox[j];
         }
-        java.util.Arrays.sort(order, (p, q) -> Long.compare(Region.area(outBox[q]), Region.area(outBox[p])));
-        Parallel.forRange(k, 1, k, (from, to) -> {
+        List<int[]> items = g != null ? winogradBatches(n, g, (Region) state.get(n.inputs().get(0)), outBox) : null;
+        if (items == null) {
+            items = new java.util.ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                items.add(new int[] {j});
+            }
+        }
+        // Windows near the border have smaller regions: work is claimed one item at a time,
+        // largest first, so the threads finish together (in pairs, in window order, a thread
+        // waited for 6 % of this step's time).
+        items.sort((p, q) -> Long.compare(area(outBox, q), area(outBox, p)));
+        List<int[]> work = items;
+        Parallel.forRange(work.size(), 1, work.size(), (from, to) -> {
             for (int t = from; t < to; t++) {
-                int j = order[t];
-                out.box[j] = outBox[j];
+                int[] copies = work.get(t);
                 try (Buffers.Shared.Use use = regionArrays.open()) {
+                    if (copies.length > 1) {
+                        winogradBatch(n, g, (Region) state.get(n.inputs().get(0)), outBox, copies, out, relu);
+                        continue;
+                    }
+                    int j = copies[0];
                     out.data[j] = Region.area(outBox[j]) == 0 ? new float[0]
-                            : g != null ? windowed(n, g, (Region) state.get(n.inputs().get(0)), j, outBox[j])
-                            : pixelwise(n, state, j, outBox[j], y.dim(1));
+                            : g != null ? windowed(n, g, (Region) state.get(n.inputs().get(0)), j, outBox[j], relu)
+                            : pixelwise(n, state, j, outBox[j], y.dim(1), relu);
                 }
             }
         });
-        state.put(n.outputs().stream().filter(o -> !o.isEmpty()).findFirst().orElseThrow(), out);
+        state.put(relu ? reluOutput : n.outputs().stream().filter(o -> !o.isEmpty()).findFirst().orElseThrow(), out);
         return true;
     }
 
@@ -386,29 +464,112 @@ final class IncrementalForward {
         return o0 < o1 ? new int[] {o0, o1} : new int[] {0, 0};
     }
 
-    /** Conv or pooling on the crop of the input that outputs {@code ob} feed on. */
-    private float[] windowed(Node n, Window2d g, Region in, int j, int[] ob) {
-        // Input rows/cols the windows span (in unpadded coordinates), then the part inside the image.
-        int ry0 = ob[0] * g.sh() - g.padTop();
-        int ry1 = (ob[1] - 1) * g.sh() - g.padTop() + (g.kh() - 1) * g.dh() + 1;
-        int rx0 = ob[2] * g.sw() - g.padLeft();
-        int rx1 = (ob[3] - 1) * g.sw() - g.padLeft() + (g.kw() - 1) * g.dw() + 1;
-        int cy0 = Math.max(0, ry0);
-        int cy1 = Math.min(in.h, ry1);
-        int cx0 = Math.max(0, rx0);
-        int cx1 = Math.min(in.w, rx1);
-        Window2d sub = Window2d.of(cy1 - cy0, cx1 - cx0, g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw(),
-                cy0 - ry0, cx0 - rx0, ry1 - cy1, rx1 - cx1, false);
-        if (sub.oh() != ob[1] - ob[0] || sub.ow() != ob[3] - ob[2]) {
-            throw new IllegalStateException("region geometry mismatch at " + n.name());
+    /**
+     * The input rows [y0, y1) and cols [x0, x1) that the windows of outputs {@code ob} span inside
+     * the image, and the geometry of the op on that crop (the pads are what remains at the border).
+     */
+    private record Crop(int y0, int y1, int x0, int x1, Window2d sub) {
+        static Crop of(Node n, Window2d g, Region in, int[] ob) {
+            // Input rows/cols the windows span (in unpadded coordinates), then the part inside the image.
+            int ry0 = ob[0] * g.sh() - g.padTop();
+            int ry1 = (ob[1] - 1) * g.sh() - g.padTop() + (g.kh() - 1) * g.dh() + 1;
+            int rx0 = ob[2] * g.sw() - g.padLeft();
+            int rx1 = (ob[3] - 1) * g.sw() - g.padLeft() + (g.kw() - 1) * g.dw() + 1;
+            int cy0 = Math.max(0, ry0);
+            int cy1 = Math.min(in.h, ry1);
+            int cx0 = Math.max(0, rx0);
+            int cx1 = Math.min(in.w, rx1);
+            Window2d sub = Window2d.of(cy1 - cy0, cx1 - cx0, g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw(),
+                    cy0 - ry0, cx0 - rx0, ry1 - cy1, rx1 - cx1, false);
+            if (sub.oh() != ob[1] - ob[0] || sub.ow() != ob[3] - ob[2]) {
+                throw new IllegalStateException("region geometry mismatch at " + n.name());
+            }
+            return new Crop(cy0, cy1, cx0, cx1, sub);
         }
-        float[] x = crop(clean.get(n.inputs().get(0)), in, j, cy0, cy1, cx0, cx1);
-        float[] y = windowedOnCrop(n, in.c, sub, x);
+    }
+
+    /** Conv or pooling on the crop of the input that outputs {@code ob} feed on. */
+    private float[] windowed(Node n, Window2d g, Region in, int j, int[] ob, boolean relu) {
+        Crop cr = Crop.of(n, g, in, ob);
+        float[] x = crop(clean.get(n.inputs().get(0)), in, j, cr.y0, cr.y1, cr.x0, cr.x1);
+        float[] y = windowedOnCrop(n, in.c, cr.sub, x, relu);
         Buffers.release(x);
         return y;
     }
 
-    private float[] windowedOnCrop(Node n, int c, Window2d sub, float[] x) {
+    private static long area(int[][] boxes, int[] copies) {
+        long a = 0;
+        for (int j : copies) {
+            a += Region.area(boxes[j]);
+        }
+        return a;
+    }
+
+    /**
+     * For a Winograd convolution, the copies as work items: those whose crops share one geometry
+     * (all but the copies at the borders, as a rule) in one batch per thread, the rest alone; null
+     * for other ops. A batch's tiles fill the columns of one product per position instead of a few
+     * narrow ones per copy, and the transformed weights are read once per batch instead of once
+     * per copy.
+     */
+    private List<int[]> winogradBatches(Node n, Window2d g, Region in, int[][] outBox) {
+        if (!BATCHED || !(n.op() instanceof Conv conv)) {
+            return null;
+        }
+        Tensor wt = clean.get(n.inputs().get(1));
+        if (wt.dim(1) == 1 || !Winograd.applies(g, in.c, wt.dim(0), conv.group())) {
+            return null;
+        }
+        Map<Window2d, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        List<int[]> items = new java.util.ArrayList<>();
+        for (int j = 0; j < outBox.length; j++) {
+            if (Region.area(outBox[j]) > 0) {
+                groups.computeIfAbsent(Crop.of(n, g, in, outBox[j]).sub, s -> new java.util.ArrayList<>()).add(j);
+            } else {
+                items.add(new int[] {j});
+            }
+        }
+        int threads = Parallel.threads();
+        for (List<Integer> copies : groups.values()) {
+            // Split so each thread gets a batch; the split is fixed by the group's size and the thread count.
+            int parts = Math.min(copies.size(), threads);
+            for (int p = 0; p < parts; p++) {
+                int from = copies.size() * p / parts;
+                int to = copies.size() * (p + 1) / parts;
+                items.add(copies.subList(from, to).stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return items;
+    }
+
+    /** One batch of {@link #winogradBatches}: the copies' crops stacked, one Winograd call, the outputs left in place. */
+    private void winogradBatch(Node n, Window2d g, Region in, int[][] outBox, int[] copies, Region out, boolean relu) {
+        Tensor wt = clean.get(n.inputs().get(1));
+        int m = wt.dim(0);
+        float[] w = wt.data();
+        float[] bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? clean.get(n.inputs().get(2)).data() : null;
+        Tensor source = clean.get(n.inputs().get(0));
+        Crop first = Crop.of(n, g, in, outBox[copies[0]]);
+        Window2d sub = first.sub;
+        int b = copies.length;
+        int inSize = in.c * sub.inPlane();
+        int outSize = m * sub.outPlane();
+        float[] x = Buffers.output(b * inSize);
+        for (int q = 0; q < b; q++) {
+            Crop cr = Crop.of(n, g, in, outBox[copies[q]]);
+            cropInto(source, in, copies[q], cr.y0, cr.y1, cr.x0, cr.x1, x, q * inSize);
+        }
+        float[] y = Buffers.output(b * outSize);
+        Winograd.forward(x, b, in.c, m, w, bias, sub, relu, y);
+        Buffers.release(x);
+        for (int q = 0; q < b; q++) {
+            out.data[copies[q]] = y;
+            out.off[copies[q]] = q * outSize;
+        }
+    }
+
+    /** The op of node n on one crop; a fused ReLU (conv only) as the kernels store their outputs. */
+    private float[] windowedOnCrop(Node n, int c, Window2d sub, float[] x, boolean relu) {
         Op op = n.op();
         if (op instanceof MaxPool) {
             float[] y = Buffers.output(c * sub.outPlane());
@@ -430,13 +591,16 @@ final class IncrementalForward {
         // The same kernels, in the same way, as Conv.forward.
         if (wt.dim(1) == 1) {
             DepthwiseConv.forward(x, 1, c, m / c, sub, w, bias, y);
+            if (relu) {
+                Relu.inPlace(y);
+            }
             return y;
         }
         int group = conv.group();
         if (Winograd.applies(sub, c, m, group)) {
             // Winograd's tiles of the crop are not those of the whole image, so these values equal
             // the clean pass's up to float rounding (as the batched plain occlusion does), not bit for bit.
-            Winograd.forward(x, 1, c, m, w, bias, sub, false, y);
+            Winograd.forward(x, 1, c, m, w, bias, sub, relu, y);
             return y;
         }
         int cg = c / group;
@@ -448,13 +612,13 @@ final class IncrementalForward {
                     // im2col of the crop straight into the GEMM's packed layout.
                     : (p0, kc, j0, j1, nr, dst) -> Im2col.pack(x, xOff, sub, false, p0, kc, j0, j1, nr, dst);
             // The bias joins as Conv.forward adds it: as the GEMM stores its tiles.
-            Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim, source, y, gr * mg * np, np, bias, gr * mg, false);
+            Gemm.sgemmConstantA(mg, np, kdim, w, gr * mg * kdim, kdim, source, y, gr * mg * np, np, bias, gr * mg, relu);
         }
         return y;
     }
 
     /** A pixel-wise op on the crops of its inputs to box {@code b}. */
-    private float[] pixelwise(Node n, Map<String, Object> state, int j, int[] b, int outChannels) {
+    private float[] pixelwise(Node n, Map<String, Object> state, int j, int[] b, int outChannels, boolean relu) {
         int h = b[1] - b[0];
         int w = b[3] - b[2];
         Tensor[] args = new Tensor[n.inputs().size()];
@@ -475,7 +639,7 @@ final class IncrementalForward {
                 args[a] = t;
             }
         }
-        float[] y = n.op().forward(args, new Saved())[0].data();
+        float[] y = relu ? ((FusesRelu) n.op()).forwardWithRelu(args).data() : n.op().forward(args, new Saved())[0].data();
         if (y.length != outChannels * h * w) {
             throw new IllegalStateException("region size mismatch at " + n.name());
         }
@@ -493,20 +657,30 @@ final class IncrementalForward {
      * of r laid over the clean values when r is given.
      */
     private static float[] crop(Tensor t, Region r, int j, int y0, int y1, int x0, int x1) {
+        int planes = t.size() / (t.dim(-2) * t.dim(-1));
+        float[] out = Buffers.output(planes * (y1 - y0) * (x1 - x0));
+        cropInto(t, r, j, y0, y1, x0, x1, out, 0);
+        return out;
+    }
+
+    /** As {@link #crop}, written to {@code out} from {@code outOff} on. out modified. */
+    private static void cropInto(Tensor t, Region r, int j, int y0, int y1, int x0, int x1, float[] out, int outOff) {
         int th = t.dim(-2);
         int tw = t.dim(-1);
         int planes = t.size() / (th * tw);
         int h = y1 - y0;
         int w = x1 - x0;
         float[] src = t.data();
-        float[] out = Buffers.output(planes * h * w);
-        for (int p = 0; p < planes; p++) {
+        int[] rb = r == null ? null : r.box[j];
+        // The clean values are needed only where the box leaves part of the crop uncovered.
+        boolean covered = rb != null && rb[0] <= y0 && y1 <= rb[1] && rb[2] <= x0 && x1 <= rb[3];
+        for (int p = 0; p < planes && !covered; p++) {
             for (int y = 0; y < h; y++) {
-                System.arraycopy(src, (p * th + y0 + y) * tw + x0, out, (p * h + y) * w, w);
+                System.arraycopy(src, (p * th + y0 + y) * tw + x0, out, outOff + (p * h + y) * w, w);
             }
         }
         if (r == null || Region.area(r.box[j]) == 0) {
-            return out;
+            return;
         }
         int[] b = r.box[j];
         int iy0 = Math.max(y0, b[0]);
@@ -514,16 +688,17 @@ final class IncrementalForward {
         int ix0 = Math.max(x0, b[2]);
         int ix1 = Math.min(x1, b[3]);
         if (iy0 >= iy1 || ix0 >= ix1) {
-            return out;
+            return;
         }
         int bh = b[1] - b[0];
         int bw = b[3] - b[2];
         float[] d = r.data[j];
+        int dOff = r.off[j];
         for (int p = 0; p < planes; p++) {
             for (int y = iy0; y < iy1; y++) {
-                System.arraycopy(d, (p * bh + y - b[0]) * bw + ix0 - b[2], out, (p * h + y - y0) * w + ix0 - x0, ix1 - ix0);
+                System.arraycopy(d, dOff + (p * bh + y - b[0]) * bw + ix0 - b[2], out, outOff + (p * h + y - y0) * w + ix0 - x0,
+                        ix1 - ix0);
             }
         }
-        return out;
     }
 }
