@@ -138,9 +138,10 @@ public final class Executor {
 
     /**
      * For each node, the index of a ReLU node it can apply itself ({@link FusesRelu}), or -1: the
-     * ReLU must be the only reader of the node's single output, which nobody asked for.
+     * ReLU must be the only reader of the node's single output, which is not in {@code keep}. Only
+     * nodes with {@code needed[i]} count, as fusers and as readers. Always -1 under {@code -Dloupe.fuse=false}.
      */
-    private static int[] fusableRelus(List<Node> nodes, boolean[] needed, Set<String> keep) {
+    public static int[] fusableRelus(List<Node> nodes, boolean[] needed, Set<String> keep) {
         Map<String, Integer> readers = new HashMap<>();
         Map<String, Integer> reader = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {

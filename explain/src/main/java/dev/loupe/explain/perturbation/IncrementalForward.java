@@ -1,6 +1,7 @@
 package dev.loupe.explain.perturbation;
 
 import dev.loupe.engine.Buffers;
+import dev.loupe.engine.Executor;
 import dev.loupe.engine.FusesRelu;
 import dev.loupe.engine.Graph;
 import dev.loupe.engine.Node;
@@ -54,8 +55,6 @@ import java.util.Set;
 final class IncrementalForward {
     /** Above this share of the output plane (summed over the copies) whole tensors are cheaper. */
     static double fullShare = 0.7;
-    /** Whether ReLUs are fused into the op before them ({@code -Dloupe.fuse=false} turns it off, as for {@code evaluate}). */
-    static final boolean FUSE = !"false".equals(System.getProperty("loupe.fuse"));
     /**
      * Whether Winograd convolutions run the copies that share a crop geometry as one batch per
      * thread (see {@link #winogradBatches}); {@code -Dloupe.occlusion.batched-winograd=false} runs each alone.
@@ -111,35 +110,17 @@ final class IncrementalForward {
             }
             regional[i] = analyse(i);
         }
-        reluAfter = new int[nodes.size()];
+        boolean[] all = new boolean[nodes.size()];
+        java.util.Arrays.fill(all, true);
+        Set<String> graphOutputs = new HashSet<>();
+        graph.outputs().forEach(v -> graphOutputs.add(v.name()));
+        reluAfter = Executor.fusableRelus(nodes, all, graphOutputs);
         fusedAway = new boolean[nodes.size()];
-        java.util.Arrays.fill(reluAfter, -1);
-        if (FUSE) {
-            Map<String, Integer> readers = new HashMap<>();
-            Map<String, Integer> reader = new HashMap<>();
-            for (int i = 0; i < nodes.size(); i++) {
-                for (String in : nodes.get(i).inputs()) {
-                    readers.merge(in, 1, Integer::sum);
-                    reader.put(in, i);
-                }
-            }
-            Set<String> graphOutputs = new HashSet<>();
-            graph.outputs().forEach(v -> graphOutputs.add(v.name()));
-            for (int i = 0; i < nodes.size(); i++) {
-                Node n = nodes.get(i);
-                if (!(n.op() instanceof FusesRelu) || n.outputs().size() != 1 || !dependent.contains(n.outputs().get(0))) {
-                    continue;
-                }
-                String out = n.outputs().get(0);
-                if (graphOutputs.contains(out) || readers.getOrDefault(out, 0) != 1) {
-                    continue;
-                }
-                int r = reader.get(out);
-                Node next = nodes.get(r);
-                if (next.type().equals("Relu") && next.inputs().equals(List.of(out)) && next.outputs().size() == 1) {
-                    reluAfter[i] = r;
-                    fusedAway[r] = true;
-                }
+        for (int i = 0; i < nodes.size(); i++) {
+            if (reluAfter[i] >= 0 && dependent.contains(nodes.get(i).outputs().get(0))) {
+                fusedAway[reluAfter[i]] = true;
+            } else {
+                reluAfter[i] = -1;
             }
         }
     }
