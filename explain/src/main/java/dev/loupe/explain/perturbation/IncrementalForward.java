@@ -528,17 +528,19 @@ final class IncrementalForward {
         Tensor wt = clean.get(n.inputs().get(1));
         int m = wt.dim(0);
         float[] w = wt.data();
-        float[] bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? clean.get(n.inputs().get(2)).data() : null;
+        float[] bias = bias(n);
         Tensor source = clean.get(n.inputs().get(0));
-        Crop first = Crop.of(n, g, in, outBox[copies[0]]);
-        Window2d sub = first.sub;
         int b = copies.length;
+        Crop[] crops = new Crop[b];
+        for (int q = 0; q < b; q++) {
+            crops[q] = Crop.of(n, g, in, outBox[copies[q]]);
+        }
+        Window2d sub = crops[0].sub;
         int inSize = in.c * sub.inPlane();
         int outSize = m * sub.outPlane();
         float[] x = Buffers.output(b * inSize);
         for (int q = 0; q < b; q++) {
-            Crop cr = Crop.of(n, g, in, outBox[copies[q]]);
-            cropInto(source, in, copies[q], cr.y0, cr.y1, cr.x0, cr.x1, x, q * inSize);
+            cropInto(source, in, copies[q], crops[q].y0, crops[q].y1, crops[q].x0, crops[q].x1, x, q * inSize);
         }
         float[] y = Buffers.output(b * outSize);
         Winograd.forward(x, b, in.c, m, w, bias, sub, relu, y);
@@ -547,6 +549,11 @@ final class IncrementalForward {
             out.data[copies[q]] = y;
             out.off[copies[q]] = q * outSize;
         }
+    }
+
+    /** A convolution node's bias, or null when it has none. */
+    private float[] bias(Node n) {
+        return n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? clean.get(n.inputs().get(2)).data() : null;
     }
 
     /** The op of node n on one crop; a fused ReLU (conv only) as the kernels store their outputs. */
@@ -565,7 +572,7 @@ final class IncrementalForward {
         Conv conv = (Conv) op;
         Tensor wt = clean.get(n.inputs().get(1));
         float[] w = wt.data();
-        float[] bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? clean.get(n.inputs().get(2)).data() : null;
+        float[] bias = bias(n);
         int m = wt.dim(0);
         int np = sub.outPlane();
         float[] y = Buffers.output(m * np);
