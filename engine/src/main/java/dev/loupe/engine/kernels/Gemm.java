@@ -236,6 +236,50 @@ public final class Gemm {
     }
 
     /**
+     * Whether {@link #sgemmLanes} takes products of n columns: with the Vector API, for n up to
+     * one vector ({@code -Dloupe.gemm.lanes}, default on).
+     */
+    public static boolean lanesApply(int n) {
+        return SIMD && LANES && n <= SimdGemm.L;
+    }
+
+    private static final boolean LANES = !"false".equals(System.getProperty("loupe.gemm.lanes"));
+
+    /** Floats {@link #packLanes} writes for an m x k matrix. Only when {@link #lanesApply} holds for some n. */
+    public static int lanesSize(int m, int k) {
+        return SimdGemm.lanesSize(m, k);
+    }
+
+    /**
+     * Writes the m x k matrix A (row-major from aOff, lda) into dst from dstOff in the layout
+     * {@link #sgemmLanes} reads, {@link #lanesSize} floats. A not modified; dst modified.
+     */
+    public static void packLanes(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        SimdGemm.packLanes(m, k, a, aOff, lda, dst, dstOff);
+    }
+
+    /**
+     * {@code C[m x n] = A[m x k] * B[k x n]} for an n where {@link #lanesApply} holds, A as
+     * {@link #packLanes} wrote it from atOff and B stored (row-major from bOff, ldb); C's old
+     * contents are ignored. Bit-identical to {@link #sgemmPacked} on the same A. Runs on the
+     * calling thread. A and B not modified; C modified (its m x n window).
+     */
+    public static void sgemmLanes(int m, int n, int k, float[] at, int atOff, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc) {
+        if (!lanesApply(n)) {
+            throw new IllegalArgumentException("sgemmLanes takes 1 to " + (SIMD ? SimdGemm.L : 0) + " columns, got " + n);
+        }
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            scale(m, n, 0f, c, cOff, ldc);
+            return;
+        }
+        SimdGemm.sgemmLanes(m, n, k, at, atOff, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /**
      * {@code C[m x n] = A[m x k] * B[k x n]} with A as {@link #packConstant} wrote it from apOff and
      * B stored (row-major from bOff, ldb); C's old contents are ignored. A and B not modified; C
      * modified (its m x n window).

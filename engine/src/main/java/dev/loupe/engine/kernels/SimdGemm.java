@@ -590,4 +590,124 @@ final class SimdGemm {
         c6.intoArray(c, cOff + 6 * ldc);
         c7.intoArray(c, cOff + 7 * ldc);
     }
+
+    /** Rows of a panel of A in the lanes layout ({@link #packLanes}): four vectors. */
+    static final int PW = 4 * L;
+    /** Columns of C per lanes register tile. */
+    private static final int LANE_COLS = 4;
+    private static final ThreadLocal<float[]> LANES_TILE = ThreadLocal.withInitial(() -> new float[LANE_COLS * PW]);
+
+    /** Floats of A (m x k) packed by {@link #packLanes}: whole PW-row panels. */
+    static int lanesSize(int m, int k) {
+        return (m + PW - 1) / PW * PW * k;
+    }
+
+    /**
+     * A (m x k, row-major from aOff, lda) into panels of {@link #PW} rows with the rows in the
+     * lanes: panel t holds rows t*PW.., and within it step p's PW values are consecutive.
+     * Missing rows of the last panel are zeros. a not modified; dst modified.
+     */
+    static void packLanes(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        int panels = (m + PW - 1) / PW;
+        for (int t = 0; t < panels; t++) {
+            int base = dstOff + t * PW * k;
+            int rows = Math.min(PW, m - t * PW);
+            if (rows < PW) {
+                java.util.Arrays.fill(dst, base, base + PW * k, 0f);
+            }
+            for (int r = 0; r < rows; r++) {
+                int row = aOff + (t * PW + r) * lda;
+                for (int p = 0; p < k; p++) {
+                    dst[base + p * PW + r] = a[row + p];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code C = A * B} for a B of few columns (n, at most L), with A packed by {@link #packLanes}
+     * from atOff and B stored row-major (from bOff, ldb); C's old contents are ignored. The
+     * products of a batch-1 Winograd layer have 16 columns, and the broadcast kernel spends a
+     * broadcast of A on every multiply-add there, which caps it at about 70 % of the FMA peak;
+     * here A's rows lie in the lanes and each broadcast of B serves four multiply-adds. Each C
+     * element sums over k in order, as the narrow broadcast kernel does, so the two agree bit for
+     * bit. Runs on the calling thread. A and B not modified; C modified (its m x n window).
+     */
+    static void sgemmLanes(int m, int n, int k, float[] at, int atOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        float[] tile = LANES_TILE.get();
+        int panels = (m + PW - 1) / PW;
+        for (int t = 0; t < panels; t++) {
+            int aBase = atOff + t * PW * k;
+            int rows = Math.min(PW, m - t * PW);
+            for (int j = 0; j < n; j += LANE_COLS) {
+                int cols = Math.min(LANE_COLS, n - j);
+                // Past the last column the kernel repeats it; those results are not stored.
+                int last = n - 1;
+                kernelLanes(k, at, aBase, b, bOff, ldb, j, Math.min(j + 1, last), Math.min(j + 2, last), Math.min(j + 3, last), tile);
+                for (int r = 0; r < rows; r++) {
+                    int ci = cOff + (t * PW + r) * ldc + j;
+                    for (int q = 0; q < cols; q++) {
+                        c[ci + q] = tile[q * PW + r];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * tile[q * PW + r] = sum over p of A(r, p) * B(p, column jq), for the PW rows of the lanes
+     * panel at aBase and the four columns j0..j3. tile modified; panel and B not modified.
+     */
+    private static void kernelLanes(int k, float[] at, int aBase, float[] b, int bOff, int ldb, int j0, int j1, int j2, int j3,
+            float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < k; p++) {
+            int pa = aBase + p * PW;
+            int pb = bOff + p * ldb;
+            FloatVector a0 = FloatVector.fromArray(S, at, pa);
+            FloatVector a1 = FloatVector.fromArray(S, at, pa + L);
+            FloatVector a2 = FloatVector.fromArray(S, at, pa + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, at, pa + 3 * L);
+            FloatVector bv;
+            bv = FloatVector.broadcast(S, b[pb + j0]);
+            c00 = a0.fma(bv, c00);
+            c01 = a1.fma(bv, c01);
+            c02 = a2.fma(bv, c02);
+            c03 = a3.fma(bv, c03);
+            bv = FloatVector.broadcast(S, b[pb + j1]);
+            c10 = a0.fma(bv, c10);
+            c11 = a1.fma(bv, c11);
+            c12 = a2.fma(bv, c12);
+            c13 = a3.fma(bv, c13);
+            bv = FloatVector.broadcast(S, b[pb + j2]);
+            c20 = a0.fma(bv, c20);
+            c21 = a1.fma(bv, c21);
+            c22 = a2.fma(bv, c22);
+            c23 = a3.fma(bv, c23);
+            bv = FloatVector.broadcast(S, b[pb + j3]);
+            c30 = a0.fma(bv, c30);
+            c31 = a1.fma(bv, c31);
+            c32 = a2.fma(bv, c32);
+            c33 = a3.fma(bv, c33);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 1 * L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, 1 * PW);
+        c11.intoArray(tile, 1 * PW + 1 * L);
+        c12.intoArray(tile, 1 * PW + 2 * L);
+        c13.intoArray(tile, 1 * PW + 3 * L);
+        c20.intoArray(tile, 2 * PW);
+        c21.intoArray(tile, 2 * PW + 1 * L);
+        c22.intoArray(tile, 2 * PW + 2 * L);
+        c23.intoArray(tile, 2 * PW + 3 * L);
+        c30.intoArray(tile, 3 * PW);
+        c31.intoArray(tile, 3 * PW + 1 * L);
+        c32.intoArray(tile, 3 * PW + 2 * L);
+        c33.intoArray(tile, 3 * PW + 3 * L);
+    }
 }

@@ -88,7 +88,6 @@ public final class Winograd {
             Winograd4.forward(x, n, c, m, w, bias, g, relu, y);
             return;
         }
-        float[] u = Gemm.derivedConstant(w, "winograd-f2x3", () -> packed(transformWeights(w, m, c), POSITIONS, m, c));
         int tilesY = (g.oh() + 1) / 2;
         int tilesX = (g.ow() + 1) / 2;
         int tiles = tilesY * tilesX;
@@ -104,24 +103,37 @@ public final class Winograd {
                 for (int k = 0; k <= perImage; k++) {
                     start[k] = Math.min(tilesY, k * rows);
                 }
-                forEachBlock(start, n, (image, ty0, ty1) -> block(x, image, 1, ty0, ty1, c, m, u, bias, g, relu, y));
+                float[] u = broadcastForm(w, m, c);
+                forEachBlock(start, n, (image, ty0, ty1) -> block(x, image, 1, ty0, ty1, c, m, u, null, bias, g, relu, y));
                 return;
             }
         }
         // Small images (late layers): whole images per block, so the weights, the larger operand
         // there, stream once per block; the 16 products of a block run side by side.
         int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, POSITIONS * Math.max(c, m) * tiles)));
+        // Products of at most a vector's width read the lanes form of the weights, the others the
+        // broadcast form; each form is made when first needed.
+        float[] ut = Gemm.lanesApply(chunk * tiles)
+                ? Gemm.derivedConstant(w, "winograd-f2x3-lanes", () -> lanesPacked(transformWeights(w, m, c), POSITIONS, m, c))
+                : null;
+        float[] u = ut == null ? broadcastForm(w, m, c) : null;
         for (int i0 = 0; i0 < n; i0 += chunk) {
-            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, relu, y);
+            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, ut, bias, g, relu, y);
         }
+    }
+
+    /** The transformed weights packed for {@link Gemm#sgemmPacked}, made once per weight array. */
+    private static float[] broadcastForm(float[] w, int m, int c) {
+        return Gemm.derivedConstant(w, "winograd-f2x3", () -> packed(transformWeights(w, m, c), POSITIONS, m, c));
     }
 
     /**
      * Images [image0, image0 + images), tile rows [ty0, ty1) of each: transform, 16 products,
-     * inverse transform. The products split over the pool unless called from inside it.
+     * inverse transform. The products split over the pool unless called from inside it; they read
+     * the lanes copy of the weights {@code ut} when it is given and fits their width.
      */
-    private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] bias,
-            Window2d g, boolean relu, float[] y) {
+    private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] ut,
+            float[] bias, Window2d g, boolean relu, float[] y) {
         int tilesX = (g.ow() + 1) / 2;
         int p = images * (ty1 - ty0) * tilesX;
         int vStride = positionStride(c * p);
@@ -132,7 +144,11 @@ public final class Winograd {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride);
             Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
+                    if (ut != null && Gemm.lanesApply(p)) {
+                        Gemm.sgemmLanes(m, p, c, ut, xi * Gemm.lanesSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
+                    } else {
+                        Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
+                    }
                 }
             });
             transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y);
@@ -201,6 +217,20 @@ public final class Winograd {
         float[] out = new float[positions * size];
         for (int xi = 0; xi < positions; xi++) {
             Gemm.packConstant(m, c, u, xi * m * c, c, out, xi * size);
+        }
+        return out;
+    }
+
+    /**
+     * Transformed weights {@code u} (positions blocks of m x c) packed for {@link Gemm#sgemmLanes},
+     * kept besides the {@link #packed} form (about as large) and made only when a product is narrow
+     * enough for it: a batch-1 pass through a ResNet's last two stages. u not modified.
+     */
+    static float[] lanesPacked(float[] u, int positions, int m, int c) {
+        int size = Gemm.lanesSize(m, c);
+        float[] out = new float[positions * size];
+        for (int xi = 0; xi < positions; xi++) {
+            Gemm.packLanes(m, c, u, xi * m * c, c, out, xi * size);
         }
         return out;
     }

@@ -69,8 +69,6 @@ public final class Winograd4 {
         if (n == 0) {
             return;
         }
-        float[] u = Gemm.derivedConstant(w, "winograd-f4x3",
-                () -> Winograd.packed(transformWeights(w, m, c), POSITIONS, m, c));
         int tilesY = (g.oh() + 3) / 4;
         int tilesX = (g.ow() + 3) / 4;
         int tiles = tilesY * tilesX;
@@ -88,7 +86,8 @@ public final class Winograd4 {
                 for (int k = 0; k <= perImage; k++) {
                     start[k] = tilesY * k / perImage;
                 }
-                Winograd.forEachBlock(start, n, (image, ty0, ty1) -> block(x, image, 1, ty0, ty1, c, m, u, bias, g, relu, y, simd));
+                float[] u = broadcastForm(w, m, c);
+                Winograd.forEachBlock(start, n, (image, ty0, ty1) -> block(x, image, 1, ty0, ty1, c, m, u, null, bias, g, relu, y, simd));
                 return;
             }
         }
@@ -99,17 +98,27 @@ public final class Winograd4 {
         int most = (int) Math.max(1, (Scratch.MAX_KEPT - fixed) / ((long) perTile * tiles));
         int chunks = (n + most - 1) / most;
         int chunk = (n + chunks - 1) / chunks;
+        float[] ut = Gemm.lanesApply(chunk * tiles)
+                ? Gemm.derivedConstant(w, "winograd-f4x3-lanes",
+                        () -> Winograd.lanesPacked(transformWeights(w, m, c), POSITIONS, m, c))
+                : null;
+        float[] u = ut == null ? broadcastForm(w, m, c) : null;
         for (int i0 = 0; i0 < n; i0 += chunk) {
-            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, bias, g, relu, y, simd);
+            block(x, i0, Math.min(chunk, n - i0), 0, tilesY, c, m, u, ut, bias, g, relu, y, simd);
         }
+    }
+
+    /** The transformed weights packed for {@link Gemm#sgemmPacked}, made once per weight array. */
+    private static float[] broadcastForm(float[] w, int m, int c) {
+        return Gemm.derivedConstant(w, "winograd-f4x3", () -> Winograd.packed(transformWeights(w, m, c), POSITIONS, m, c));
     }
 
     /**
      * Images [image0, image0 + images), tile rows [ty0, ty1) of each: transform, 36 products,
      * inverse transform. The products split over the pool unless called from inside it.
      */
-    private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] bias,
-            Window2d g, boolean relu, float[] y, boolean simd) {
+    private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] ut,
+            float[] bias, Window2d g, boolean relu, float[] y, boolean simd) {
         int tilesX = (g.ow() + 3) / 4;
         int p = images * (ty1 - ty0) * tilesX;
         // Each channel's row of V has room for a vector store past its last tile.
@@ -122,8 +131,12 @@ public final class Winograd4 {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride, ldv, simd);
             Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, OVERRUN, buf,
-                            mOff + xi * mStride, p);
+                    if (ut != null && Gemm.lanesApply(p)) {
+                        Gemm.sgemmLanes(m, p, c, ut, xi * Gemm.lanesSize(m, c), buf, xi * vStride, ldv, buf, mOff + xi * mStride, p);
+                    } else {
+                        Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, OVERRUN, buf,
+                                mOff + xi * mStride, p);
+                    }
                 }
             });
             transformOutput(buf, mOff, mStride, image0, images, ty0, ty1, m, g, bias, relu, y, simd);

@@ -233,6 +233,51 @@ class GemmKernelTest {
         }
     }
 
+    /**
+     * The lanes product (A's rows in the vector lanes, for B of at most one vector of columns)
+     * equals the broadcast kernel's bit for bit, and the definition: row counts that leave a
+     * partial last panel, column counts that leave a partial last group of four, NaN in B's room
+     * past column n (never read) and in C's columns past n (never written).
+     */
+    @Test
+    void lanesProductEqualsTheBroadcastKernel() {
+        Random rnd = new Random(23);
+        int l = SimdGemm.L;
+        for (int m : new int[] {1, 5, SimdGemm.PW, SimdGemm.PW + 1, 130}) {
+            for (int n : new int[] {1, 3, 4, 5, l - 1, l}) {
+                for (int k : new int[] {1, 70, 600}) {
+                    int ldb = n + 3;
+                    int ldc = n + 2;
+                    float[] a = random(rnd, m * k);
+                    float[] dense = random(rnd, k * n);
+                    float[] b = new float[k * ldb];
+                    java.util.Arrays.fill(b, Float.NaN);
+                    for (int p = 0; p < k; p++) {
+                        System.arraycopy(dense, p * n, b, p * ldb, n);
+                    }
+                    float[] at = new float[Gemm.lanesSize(m, k)];
+                    Gemm.packLanes(m, k, a, 0, k, at, 0);
+                    float[] c = new float[m * ldc];
+                    java.util.Arrays.fill(c, Float.NaN);
+                    float[] before = c.clone();
+                    Gemm.sgemmLanes(m, n, k, at, 0, b, 0, ldb, c, 0, ldc);
+                    double[] want = naive(false, false, m, n, k, 1f, a, 0, k, dense, 0, n, 0f, c, 0, n);
+                    assertMatches(want, before, c, m, n, k, 0, ldc, "lanes product");
+                    float[] ap = new float[Gemm.packedSize(m, k)];
+                    Gemm.packConstant(m, k, a, 0, k, ap, 0);
+                    float[] viaBroadcast = new float[m * ldc];
+                    java.util.Arrays.fill(viaBroadcast, Float.NaN);
+                    Gemm.sgemmPacked(m, n, k, ap, 0, dense, 0, n, viaBroadcast, 0, ldc);
+                    assertArrayEquals(viaBroadcast, c, "lanes against broadcast kernel m=" + m + " n=" + n + " k=" + k);
+                }
+            }
+        }
+        assertTrue(Gemm.lanesApply(l) && !Gemm.lanesApply(l + 1), "lanes products take up to one vector of columns");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmLanes(4, l + 1, 4, new float[Gemm.lanesSize(4, 4)], 0, new float[4 * (l + 1)], 0, l + 1,
+                        new float[4 * (l + 1)], 0, l + 1));
+    }
+
     private static void assertMatches(double[] want, float[] before, float[] c, int m, int n, int k, int cOff, int ldc, String what) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
