@@ -8,6 +8,7 @@ import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.kernels.DepthwiseConv;
+import dev.loupe.engine.kernels.FewChannelGrad;
 import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
 import dev.loupe.engine.kernels.Scratch;
@@ -300,9 +301,14 @@ public final class Conv implements Op, FusesRelu {
      * dX = col2im(W_g^T . dY_g) for every (image, group). A stride-1 convolution's input gradient
      * is itself a convolution (of dY with the weights flipped in space and transposed in channels,
      * padded by the kernel's extent less the forward pads), so it runs on the forward path's
-     * packing and GEMM instead of a column matrix and col2im.
+     * packing and GEMM instead of a column matrix and col2im. Inputs of at most three channels (an
+     * image's) take {@link FewChannelGrad}, which needs neither.
      */
     private void gemmBackwardData(float[] gy, int n, int c, int m, float[] w, Window2d g, float[] gx) {
+        if (FewChannelGrad.applies(g, c, group)) {
+            FewChannelGrad.backwardData(gy, n, c, m, w, g, gx);
+            return;
+        }
         Window2d flipped = transposedGeometry(g);
         if (flipped != null && !g.isPointwise()) {
             backwardDataAsConvolution(gy, n, c, m, w, g, flipped, gx);
