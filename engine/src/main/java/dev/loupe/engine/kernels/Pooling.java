@@ -56,12 +56,7 @@ public final class Pooling {
                     }
                     System.arraycopy(x, xPlane + (y0 + kiLo * dh) * w, colMax, 0, w);
                     for (int ki = kiLo + 1; ki < kiHi; ki++) {
-                        int row = xPlane + (y0 + ki * dh) * w;
-                        for (int ix = 0; ix < w; ix++) {
-                            // Math.max propagates NaN and vectorises; a compare-and-select
-                            // measured 2.5x slower.
-                            colMax[ix] = Math.max(colMax[ix], x[row + ix]);
-                        }
+                        maxInto(colMax, 0, x, xPlane + (y0 + ki * dh) * w, w);
                     }
                     if (phases != null) {
                         rowMaxByPhases(colMax, g, phases, y, o, kjLo, kjHi);
@@ -84,6 +79,19 @@ public final class Pooling {
                 }
             }
         });
+    }
+
+    /**
+     * {@code acc[a + i] = Math.max(acc[a + i], src[s + i])} for i in [0, n): NaN propagates, +0
+     * beats -0. C2 did not vectorise this loop written with Math.max (two cycles per element, most
+     * of max pooling's time), so with the Vector API it runs on its lanewise max, which is
+     * Math.max. src not modified; acc modified.
+     */
+    static void maxInto(float[] acc, int a, float[] src, int s, int n) {
+        int i = Gemm.SIMD ? SimdPooling.maxInto(acc, a, src, s, n) : 0;
+        for (; i < n; i++) {
+            acc[a + i] = Math.max(acc[a + i], src[s + i]);
+        }
     }
 
     /** Output rows at least this wide take the phase-split row pass. */
@@ -110,9 +118,7 @@ public final class Pooling {
             if (kj == 0) {
                 System.arraycopy(phases, src, y, o, ow);
             } else {
-                for (int ox = 0; ox < ow; ox++) {
-                    y[o + ox] = Math.max(y[o + ox], phases[src + ox]);
-                }
+                maxInto(y, o, phases, src, ow);
             }
         }
         for (int ox = 0; ox < ow; ox++) {

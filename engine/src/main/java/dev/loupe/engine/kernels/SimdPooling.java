@@ -23,6 +23,20 @@ final class SimdPooling {
     private SimdPooling() {
     }
 
+    /**
+     * {@code acc[a + i] = Math.max(acc[a + i], src[s + i])} over the whole vectors of [0, n).
+     * src not modified; acc modified.
+     *
+     * @return how many elements were done (the caller does the rest)
+     */
+    static int maxInto(float[] acc, int a, float[] src, int s, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, acc, a + i).max(FloatVector.fromArray(S, src, s + i)).intoArray(acc, a + i);
+        }
+        return i;
+    }
+
     /** {@code i * stride} for each lane i: the input offsets of a vector of outputs, for {@link #switchesRow}. */
     static int[] laneOffsets(int stride) {
         int[] lanes = new int[Math.max(L, SI.length())];

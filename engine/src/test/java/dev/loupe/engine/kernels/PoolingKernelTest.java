@@ -46,6 +46,25 @@ class PoolingKernelTest {
         }
     }
 
+    /** The running maximum of max pooling is Math.max lane for lane: NaN wins, +0 beats -0, vector body and tail alike. */
+    @Test
+    void runningMaximumIsMathMax() {
+        float[] values = {0f, -0f, Float.NaN, 1f, -1f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        int n = values.length * values.length * 3 + 5;
+        float[] acc = new float[n + 2];
+        float[] src = new float[n + 1];
+        for (int i = 0; i < n; i++) {
+            acc[i + 2] = values[(i / values.length) % values.length];
+            src[i + 1] = values[i % values.length];
+        }
+        float[] want = acc.clone();
+        for (int i = 0; i < n; i++) {
+            want[i + 2] = Math.max(acc[i + 2], src[i + 1]);
+        }
+        Pooling.maxInto(acc, 2, src, 1, n);
+        assertArrayEquals(want, acc);
+    }
+
     private static void reference(float[] x, int planes, Window2d g, float[] y, int[] s) {
         int o = 0;
         for (int p = 0; p < planes; p++) {
