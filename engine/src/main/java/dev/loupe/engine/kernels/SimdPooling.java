@@ -120,20 +120,30 @@ final class SimdPooling {
     }
 
     /**
-     * {@code even[e + t] = src[s + 2t]} and {@code odd[d + t] = src[s + 2t + 1]} for t in
-     * [0, k*L), the largest multiple of the vector length up to n, two shuffles per 2L floats.
-     * src not modified; dst modified.
+     * {@code even[e + t] = src[s + 2t]} and {@code odd[d + t] = src[s + 2t + 1]} for t in [0, n),
+     * two shuffles per 2L floats; when n is not a multiple of L, the last vector overlaps the one
+     * before it (rewriting the same values), so no pair is left to a scalar loop. With n below
+     * L nothing is split. Reads src only within [s, s + 2n). src not modified; dst modified (dst
+     * must not overlap src).
      *
-     * @return how many pairs were split (the caller does the rest)
+     * @return how many pairs were split: n, or 0 when n is below L (the caller does the rest)
      */
     static int deinterleave(float[] src, int s, float[] dst, int e, int d, int n) {
-        int t = 0;
-        for (; t + L <= n; t += L) {
+        if (n < L) {
+            return 0;
+        }
+        for (int t = 0; ; t += L) {
+            if (t > n - L) {
+                // The scalar rest of the row's split was a fifth of max pooling's switches.
+                t = n - L;
+            }
             FloatVector a = FloatVector.fromArray(S, src, s + 2 * t);
             FloatVector b = FloatVector.fromArray(S, src, s + 2 * t + L);
             a.rearrange(EVEN, b).intoArray(dst, e + t);
             a.rearrange(ODD, b).intoArray(dst, d + t);
+            if (t == n - L) {
+                return n;
+            }
         }
-        return t;
     }
 }
