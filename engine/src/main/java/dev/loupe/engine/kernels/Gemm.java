@@ -261,8 +261,9 @@ public final class Gemm {
     /**
      * {@code C[m x n] = A[m x k] * B[k x n]} for an n where {@link #lanesApply} holds, A as
      * {@link #packLanes} wrote it from atOff and B stored (row-major from bOff, ldb); C's old
-     * contents are ignored. Bit-identical to {@link #sgemmPacked} on the same A. Runs on the
-     * calling thread. A and B not modified; C modified (its m x n window).
+     * contents are ignored. Bit-identical to {@link #sgemmPacked} on the same A up to a depth of
+     * 4096 (16 lanes) or 8192 (8 lanes), where that kernel takes the whole depth at once. Runs on
+     * the calling thread. A and B not modified; C modified (its m x n window).
      */
     public static void sgemmLanes(int m, int n, int k, float[] at, int atOff, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc) {

@@ -630,19 +630,20 @@ final class SimdGemm {
      * products of a batch-1 Winograd layer have 16 columns, and the broadcast kernel spends a
      * broadcast of A on every multiply-add there, which caps it at about 70 % of the FMA peak;
      * here A's rows lie in the lanes and each broadcast of B serves four multiply-adds. Each C
-     * element sums over k in order, as the narrow broadcast kernel does, so the two agree bit for
-     * bit. Runs on the calling thread. A and B not modified; C modified (its m x n window).
+     * element sums over k in order, as the narrow broadcast kernel does when it takes the whole
+     * depth in one slab (k * L up to KC * NC), so there the two agree bit for bit. Runs on the
+     * calling thread. A and B not modified; C modified (its m x n window).
      */
     static void sgemmLanes(int m, int n, int k, float[] at, int atOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         float[] tile = LANES_TILE.get();
         int panels = (m + PW - 1) / PW;
+        // Past the last column the kernel repeats it; those results are not stored.
+        int last = n - 1;
         for (int t = 0; t < panels; t++) {
             int aBase = atOff + t * PW * k;
             int rows = Math.min(PW, m - t * PW);
             for (int j = 0; j < n; j += LANE_COLS) {
                 int cols = Math.min(LANE_COLS, n - j);
-                // Past the last column the kernel repeats it; those results are not stored.
-                int last = n - 1;
                 kernelLanes(k, at, aBase, b, bOff, ldb, j, Math.min(j + 1, last), Math.min(j + 2, last), Math.min(j + 3, last), tile);
                 for (int r = 0; r < rows; r++) {
                     int ci = cOff + (t * PW + r) * ldc + j;

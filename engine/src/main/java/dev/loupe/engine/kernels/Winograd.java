@@ -129,8 +129,9 @@ public final class Winograd {
 
     /**
      * Images [image0, image0 + images), tile rows [ty0, ty1) of each: transform, 16 products,
-     * inverse transform. The products split over the pool unless called from inside it; they read
-     * the lanes copy of the weights {@code ut} when it is given and fits their width.
+     * inverse transform. The products split over the pool unless called from inside it. They read
+     * the lanes form of the weights {@code ut} when it is given (every product of the call is then
+     * narrow enough for it, and u is null), else the broadcast form u.
      */
     private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] ut,
             float[] bias, Window2d g, boolean relu, float[] y) {
@@ -144,7 +145,7 @@ public final class Winograd {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride);
             Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    if (ut != null && Gemm.lanesApply(p)) {
+                    if (ut != null) {
                         Gemm.sgemmLanes(m, p, c, ut, xi * Gemm.lanesSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);
                     } else {
                         Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, p, buf, mOff + xi * mStride, p);

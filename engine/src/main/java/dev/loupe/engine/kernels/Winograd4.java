@@ -115,7 +115,8 @@ public final class Winograd4 {
 
     /**
      * Images [image0, image0 + images), tile rows [ty0, ty1) of each: transform, 36 products,
-     * inverse transform. The products split over the pool unless called from inside it.
+     * inverse transform. The products split over the pool unless called from inside it; they read
+     * the weights' lanes form ut or broadcast form u, as in {@link Winograd}'s block.
      */
     private static void block(float[] x, int image0, int images, int ty0, int ty1, int c, int m, float[] u, float[] ut,
             float[] bias, Window2d g, boolean relu, float[] y, boolean simd) {
@@ -131,7 +132,7 @@ public final class Winograd4 {
             transformInput(x, image0, images, ty0, ty1, c, g, buf, vStride, ldv, simd);
             Parallel.forRange(POSITIONS, 1, POSITIONS, (from, to) -> {
                 for (int xi = from; xi < to; xi++) {
-                    if (ut != null && Gemm.lanesApply(p)) {
+                    if (ut != null) {
                         Gemm.sgemmLanes(m, p, c, ut, xi * Gemm.lanesSize(m, c), buf, xi * vStride, ldv, buf, mOff + xi * mStride, p);
                     } else {
                         Gemm.sgemmPacked(m, p, c, u, xi * Gemm.packedSize(m, c), buf, xi * vStride, ldv, OVERRUN, buf,
