@@ -8,6 +8,7 @@ import dev.loupe.engine.Saved;
 import dev.loupe.engine.ShapeMismatchException;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.kernels.DepthwiseConv;
+import dev.loupe.engine.kernels.FewChannelConv;
 import dev.loupe.engine.kernels.FewChannelGrad;
 import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
@@ -134,6 +135,8 @@ public final class Conv implements Op, FusesRelu {
             if (relu) {
                 Relu.inPlace(y);
             }
+        } else if (FewChannelConv.applies(g, c, group)) {
+            FewChannelConv.forward(x.data(), n, c, m, w.data(), bias, relu, g, y);
         } else if (Winograd.applies(g, c, m, group)) {
             Winograd.forward(x.data(), n, c, m, w.data(), bias, g, relu, y);
         } else {

@@ -11,6 +11,7 @@ import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
 import dev.loupe.engine.kernels.DepthwiseConv;
+import dev.loupe.engine.kernels.FewChannelConv;
 import dev.loupe.engine.kernels.Gemm;
 import dev.loupe.engine.kernels.Im2col;
 import dev.loupe.engine.kernels.Pooling;
@@ -585,6 +586,12 @@ final class IncrementalForward {
             return y;
         }
         int group = conv.group();
+        if (FewChannelConv.applies(sub, c, group)) {
+            // Only crops with rows as wide as the kernel's tile; narrower ones take the GEMM below,
+            // which sums in another order, so their values equal the clean pass's up to rounding.
+            FewChannelConv.forward(x, 1, c, m, w, bias, relu, sub, y);
+            return y;
+        }
         if (Winograd.applies(sub, c, m, group)) {
             // Winograd's tiles of the crop are not those of the whole image, so these values equal
             // the clean pass's up to float rounding (as the batched plain occlusion does), not bit for bit.
