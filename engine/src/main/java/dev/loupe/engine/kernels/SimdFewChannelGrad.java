@@ -11,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * gradient's columns {@code q + off} through the taps {@code kx} with {@code r + padLeft - kx = s*off}:
  * for fixed (ky, kx, output channel) the phase's sums over consecutive q read consecutive output
  * columns. A register tile holds 4 vectors of q for all three channel slots (twelve sums); each
- * step loads four vectors of the output gradient and broadcasts three weights. The output
+ * step loads four vectors of the output gradient and broadcasts three weights. Phases of at least
+ * seven vectors take a wide tile of seven (21 sums) instead, and a phase that is not a whole
+ * number of wide tiles ends on one that overlaps the one before it. The output
  * gradient is first copied into rows with zero margins, so that out-of-range columns read zeros
  * and no step needs a bounds test.
  *
@@ -20,8 +22,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdFewChannelGrad {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Columns of one phase per register tile: four vectors. */
+    /** Columns of one phase per narrow register tile: four vectors. */
     private static final int QB = 4 * L;
+    /**
+     * Columns of one phase per wide register tile: seven vectors, all three channels (21 sums), for
+     * phases at least that long. That is 112 columns with 16 lanes: a 224-wide image at stride 2,
+     * which four-vector tiles covered with 128.
+     */
+    static final int QW = 7 * L;
     /** Channel slots of the register tile (unused slots have zero weights). */
     private static final int SLOTS = FewChannelGrad.MAX_CHANNELS;
 
@@ -48,7 +56,9 @@ final class SimdFewChannelGrad {
             }
         }
         int q = (g.w() + sx - 1) / sx;
-        int qPadded = (q + QB - 1) / QB * QB;
+        boolean wide = q >= QW;
+        int qb = wide ? QW : QB;
+        int qPadded = (q + qb - 1) / qb * qb;
         int margin = Math.max(0, -offMin);
         int rowLength = margin + Math.max(ow, qPadded + Math.max(0, offMax));
         float[] wr = Gemm.derivedConstant(w, "few-channel-grad/" + c + "/" + m, () -> reorder(w, m, c, kh, kw));
@@ -66,12 +76,15 @@ final class SimdFewChannelGrad {
             });
             int xOff = img * c * g.inPlane();
             Parallel.forRange(g.h(), 1, (from, to) -> {
-                float[] tile = new float[SLOTS * QB];
+                float[] tile = new float[SLOTS * qb];
                 for (int iy = from; iy < to; iy++) {
                     for (int r = 0; r < sx && r < g.w(); r++) {
-                        for (int qb = 0; qb < q; qb += QB) {
-                            tile(pad, rowLength, oh, m, wr, g, iy, r, qb + margin, tile);
-                            store(tile, c, g, xOff, iy, r, qb, gx);
+                        int qr = (g.w() - r + sx - 1) / sx;
+                        for (int q0 = 0; q0 < qr; q0 += qb) {
+                            // Wide tiles end on one that overlaps the one before it.
+                            int start = wide ? Math.max(0, Math.min(q0, qr - qb)) : q0;
+                            tile(pad, rowLength, oh, m, wr, g, iy, r, start + margin, wide, tile);
+                            store(tile, qb, c, g, xOff, iy, r, start, gx);
                         }
                     }
                 }
@@ -100,7 +113,7 @@ final class SimdFewChannelGrad {
      * {@code start} the padded-row index of q0 (q0 plus the margin). tile modified.
      */
     private static void tile(float[] pad, int rowLength, int oh, int m, float[] wr, Window2d g, int iy, int r, int start,
-            float[] tile) {
+            boolean wide, float[] tile) {
         int kh = g.kh();
         int kw = g.kw();
         int sy = g.sh();
@@ -114,7 +127,12 @@ final class SimdFewChannelGrad {
             }
             int rowBase = (t / sy) * rowLength + start;
             for (int kx = Math.floorMod(r + padL, sx); kx < kw; kx += sx) {
-                accumulate(pad, rowBase + Math.floorDiv(r + padL - kx, sx), oh * rowLength, m, wr, (ky * kw + kx) * m * SLOTS, tile);
+                int base = rowBase + Math.floorDiv(r + padL - kx, sx);
+                if (wide) {
+                    accumulateWide(pad, base, oh * rowLength, m, wr, (ky * kw + kx) * m * SLOTS, tile);
+                } else {
+                    accumulate(pad, base, oh * rowLength, m, wr, (ky * kw + kx) * m * SLOTS, tile);
+                }
             }
         }
     }
@@ -174,15 +192,96 @@ final class SimdFewChannelGrad {
         c3.intoArray(tile, 2 * QB + 3 * L);
     }
 
+    /** As {@link #accumulate} for the wide tile: seven vectors of columns, 21 sums. tile modified; pad and wr not modified. */
+    private static void accumulateWide(float[] pad, int base, int planeStride, int m, float[] wr, int wb, float[] tile) {
+        FloatVector a0 = FloatVector.fromArray(S, tile, 0 * QW + 0 * L);
+        FloatVector a1 = FloatVector.fromArray(S, tile, 0 * QW + 1 * L);
+        FloatVector a2 = FloatVector.fromArray(S, tile, 0 * QW + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(S, tile, 0 * QW + 3 * L);
+        FloatVector a4 = FloatVector.fromArray(S, tile, 0 * QW + 4 * L);
+        FloatVector a5 = FloatVector.fromArray(S, tile, 0 * QW + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(S, tile, 0 * QW + 6 * L);
+        FloatVector b0 = FloatVector.fromArray(S, tile, 1 * QW + 0 * L);
+        FloatVector b1 = FloatVector.fromArray(S, tile, 1 * QW + 1 * L);
+        FloatVector b2 = FloatVector.fromArray(S, tile, 1 * QW + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(S, tile, 1 * QW + 3 * L);
+        FloatVector b4 = FloatVector.fromArray(S, tile, 1 * QW + 4 * L);
+        FloatVector b5 = FloatVector.fromArray(S, tile, 1 * QW + 5 * L);
+        FloatVector b6 = FloatVector.fromArray(S, tile, 1 * QW + 6 * L);
+        FloatVector c0 = FloatVector.fromArray(S, tile, 2 * QW + 0 * L);
+        FloatVector c1 = FloatVector.fromArray(S, tile, 2 * QW + 1 * L);
+        FloatVector c2 = FloatVector.fromArray(S, tile, 2 * QW + 2 * L);
+        FloatVector c3 = FloatVector.fromArray(S, tile, 2 * QW + 3 * L);
+        FloatVector c4 = FloatVector.fromArray(S, tile, 2 * QW + 4 * L);
+        FloatVector c5 = FloatVector.fromArray(S, tile, 2 * QW + 5 * L);
+        FloatVector c6 = FloatVector.fromArray(S, tile, 2 * QW + 6 * L);
+        for (int mi = 0; mi < m; mi++) {
+            int at = base + mi * planeStride;
+            FloatVector d0 = FloatVector.fromArray(S, pad, at + 0 * L);
+            FloatVector d1 = FloatVector.fromArray(S, pad, at + 1 * L);
+            FloatVector d2 = FloatVector.fromArray(S, pad, at + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, pad, at + 3 * L);
+            FloatVector d4 = FloatVector.fromArray(S, pad, at + 4 * L);
+            FloatVector d5 = FloatVector.fromArray(S, pad, at + 5 * L);
+            FloatVector d6 = FloatVector.fromArray(S, pad, at + 6 * L);
+            int wi = wb + mi * SLOTS;
+            FloatVector v = FloatVector.broadcast(S, wr[wi + 0]);
+            a0 = d0.fma(v, a0);
+            a1 = d1.fma(v, a1);
+            a2 = d2.fma(v, a2);
+            a3 = d3.fma(v, a3);
+            a4 = d4.fma(v, a4);
+            a5 = d5.fma(v, a5);
+            a6 = d6.fma(v, a6);
+            v = FloatVector.broadcast(S, wr[wi + 1]);
+            b0 = d0.fma(v, b0);
+            b1 = d1.fma(v, b1);
+            b2 = d2.fma(v, b2);
+            b3 = d3.fma(v, b3);
+            b4 = d4.fma(v, b4);
+            b5 = d5.fma(v, b5);
+            b6 = d6.fma(v, b6);
+            v = FloatVector.broadcast(S, wr[wi + 2]);
+            c0 = d0.fma(v, c0);
+            c1 = d1.fma(v, c1);
+            c2 = d2.fma(v, c2);
+            c3 = d3.fma(v, c3);
+            c4 = d4.fma(v, c4);
+            c5 = d5.fma(v, c5);
+            c6 = d6.fma(v, c6);
+        }
+        a0.intoArray(tile, 0 * QW + 0 * L);
+        a1.intoArray(tile, 0 * QW + 1 * L);
+        a2.intoArray(tile, 0 * QW + 2 * L);
+        a3.intoArray(tile, 0 * QW + 3 * L);
+        a4.intoArray(tile, 0 * QW + 4 * L);
+        a5.intoArray(tile, 0 * QW + 5 * L);
+        a6.intoArray(tile, 0 * QW + 6 * L);
+        b0.intoArray(tile, 1 * QW + 0 * L);
+        b1.intoArray(tile, 1 * QW + 1 * L);
+        b2.intoArray(tile, 1 * QW + 2 * L);
+        b3.intoArray(tile, 1 * QW + 3 * L);
+        b4.intoArray(tile, 1 * QW + 4 * L);
+        b5.intoArray(tile, 1 * QW + 5 * L);
+        b6.intoArray(tile, 1 * QW + 6 * L);
+        c0.intoArray(tile, 2 * QW + 0 * L);
+        c1.intoArray(tile, 2 * QW + 1 * L);
+        c2.intoArray(tile, 2 * QW + 2 * L);
+        c3.intoArray(tile, 2 * QW + 3 * L);
+        c4.intoArray(tile, 2 * QW + 4 * L);
+        c5.intoArray(tile, 2 * QW + 5 * L);
+        c6.intoArray(tile, 2 * QW + 6 * L);
+    }
+
     /** The tile's columns that exist into row iy of each channel's gradient, every sx-th from r. gx modified. */
-    private static void store(float[] tile, int c, Window2d g, int xOff, int iy, int r, int q0, float[] gx) {
+    private static void store(float[] tile, int qb, int c, Window2d g, int xOff, int iy, int r, int q0, float[] gx) {
         int w = g.w();
         int sx = g.sw();
-        int count = Math.min(QB, (w - r + sx - 1) / sx - q0);
+        int count = Math.min(qb, (w - r + sx - 1) / sx - q0);
         for (int ci = 0; ci < c; ci++) {
             int row = xOff + (ci * g.h() + iy) * w + r + sx * q0;
             for (int j = 0; j < count; j++) {
-                gx[row + sx * j] = tile[ci * QB + j];
+                gx[row + sx * j] = tile[ci * qb + j];
             }
         }
     }

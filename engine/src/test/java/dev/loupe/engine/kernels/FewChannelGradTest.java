@@ -40,7 +40,8 @@ class FewChannelGradTest {
     /**
      * Against the definition: a ResNet stem (7x7, stride 2, pad 3), strides 1 and 3, a 1x1 and a
      * non-square kernel, asymmetric pads, pads beyond the kernel, widths that leave partial
-     * tiles and phases with fewer columns, one and two channels (unused slots), several images.
+     * tiles and phases with fewer columns, one and two channels (unused slots), several images,
+     * and rows wide enough for the wide tile.
      */
     @Test
     void matchesTheDefinition() {
@@ -53,6 +54,12 @@ class FewChannelGradTest {
             {1, 1, 9, 9, 4, 1, 1, 2, 2, 0, 0, 0, 0},
             {3, 3, 8, 33, 6, 3, 4, 2, 1, 0, 2, 4, 1},
             {1, 3, 5, 5, 3, 3, 3, 1, 2, 4, 4, 4, 4},
+            // Wide tiles: a 7x7 stride-2 stem whose phases are one wide tile each, a stride-1 row
+            // that ends on an overlapping wide tile, and stride 2 with phases one column apart
+            // where only the longer phase reaches the wide tile's width.
+            {1, 3, 6, 2 * SimdFewChannelGrad.QW, 8, 7, 7, 2, 2, 3, 3, 3, 3},
+            {1, 2, 4, SimdFewChannelGrad.QW + 9, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+            {1, 3, 5, 2 * SimdFewChannelGrad.QW - 1, 4, 3, 3, 2, 2, 1, 1, 1, 1},
         };
         for (int[] k : cases) {
             int n = k[0];
