@@ -12,6 +12,16 @@ final class SimdMasks {
     private SimdMasks() {
     }
 
+    /** {@code y[i] = Math.max(x[i], 0)} for whole vectors in [from, to); returns where it stopped. */
+    static int rectify(float[] x, float[] y, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector.fromArray(S, x, i).max(zero).intoArray(y, i);
+        }
+        return i;
+    }
+
     /** {@code out[i] = y[i] > 0 ? g[i] : 0} for whole vectors in [from, to); returns where it stopped. */
     static int wherePositive(float[] y, float[] g, float[] out, int from, int to) {
         FloatVector zero = FloatVector.zero(S);

@@ -2,7 +2,6 @@ package dev.loupe.engine.ops;
 
 import dev.loupe.engine.Buffers;
 import dev.loupe.engine.Op;
-import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Saved;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.kernels.Masks;
@@ -21,11 +20,7 @@ public final class Relu implements Op {
     public Tensor[] forward(Tensor[] inputs, Saved saved) {
         float[] x = inputs[0].data();
         float[] y = Buffers.output(x.length);
-        Parallel.forRange(x.length, GRAIN, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                y[i] = Math.max(x[i], 0f);
-            }
-        });
+        Masks.rectify(x, y);
         Tensor out = new Tensor(inputs[0].shape(), y);
         saved.put(out);
         return new Tensor[] {out};
@@ -33,11 +28,7 @@ public final class Relu implements Op {
 
     /** {@code y[i] = max(y[i], 0)}, as {@link #forward} computes it. y modified. */
     public static void inPlace(float[] y) {
-        Parallel.forRange(y.length, GRAIN, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                y[i] = Math.max(y[i], 0f);
-            }
-        });
+        Masks.rectify(y, y);
     }
 
     @Override
@@ -53,7 +44,4 @@ public final class Relu implements Op {
     public static void maskPositive(float[] y, float[] g, float[] out) {
         Masks.wherePositive(y, g, out);
     }
-
-    /** Elements per parallel chunk: below this a split costs more than it saves. */
-    private static final int GRAIN = 1 << 16;
 }

@@ -36,4 +36,23 @@ class MasksTest {
             }
         }
     }
+
+    /** ReLU's vector loop is {@code Math.max(x, 0)} element by element: NaN stays NaN, -0 becomes +0; in place too. */
+    @Test
+    void rectifyIsMathMax() {
+        Random rnd = new Random(7);
+        for (int n : new int[] {0, 1, 15, 16, 17, 1003, (1 << 17) + 5}) {
+            float[] x = mixed(rnd, n);
+            float[] y = new float[n];
+            float[] z = x.clone();
+            Masks.rectify(x, y);
+            Masks.rectify(z, z);
+            for (int i = 0; i < n; i++) {
+                float want = Math.max(x[i], 0f);
+                // Float.compare tells -0 from +0 and takes every NaN as equal.
+                assertEquals(0, Float.compare(want, y[i]), "rectify at " + i + " of " + x[i] + ": " + y[i]);
+                assertEquals(0, Float.compare(want, z[i]), "rectify in place at " + i + " of " + x[i] + ": " + z[i]);
+            }
+        }
+    }
 }
