@@ -16,13 +16,13 @@ public final class FewChannelConv {
     /** Most input channels this path takes, as for {@link FewChannelGrad}. */
     public static final int MAX_CHANNELS = FewChannelGrad.MAX_CHANNELS;
 
+    /** Narrowest output row this path takes: three quarters of the register tile's width. */
+    public static final int MIN_WIDTH = Gemm.SIMD ? SimdFewChannelConv.TILE_COLUMNS * 3 / 4 : Integer.MAX_VALUE;
+
     private static final boolean ENABLED = !"false".equals(System.getProperty("loupe.few-channel-conv"));
 
     private FewChannelConv() {
     }
-
-    /** Narrowest output row this path takes: three quarters of the register tile's width. */
-    public static final int MIN_WIDTH = Gemm.SIMD ? SimdFewChannelConv.TILE_COLUMNS * 3 / 4 : Integer.MAX_VALUE;
 
     /**
      * Whether {@link #forward} takes a convolution of this geometry with c input channels and this
