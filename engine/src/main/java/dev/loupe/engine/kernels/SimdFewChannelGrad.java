@@ -109,8 +109,9 @@ final class SimdFewChannelGrad {
     }
 
     /**
-     * {@code tile[ci*QB + j]} = the gradient of input (ci, iy, sx*(q0 + j) + r) for j in [0, QB), with
-     * {@code start} the padded-row index of q0 (q0 plus the margin). tile modified.
+     * {@code tile[ci*qb + j]} = the gradient of input (ci, iy, sx*(q0 + j) + r) for j in [0, qb), with
+     * {@code start} the padded-row index of q0 (q0 plus the margin) and qb the tile's width,
+     * {@link #QW} when wide, else {@link #QB}. tile modified.
      */
     private static void tile(float[] pad, int rowLength, int oh, int m, float[] wr, Window2d g, int iy, int r, int start,
             boolean wide, float[] tile) {
