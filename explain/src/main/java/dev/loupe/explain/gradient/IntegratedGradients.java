@@ -7,6 +7,7 @@ import dev.loupe.engine.Trace;
 import dev.loupe.explain.Attributor;
 import dev.loupe.explain.Images;
 import dev.loupe.explain.Models;
+import dev.loupe.explain.OrderedBatches;
 import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
 import dev.loupe.explain.rules.Composites;
@@ -17,9 +18,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Integrated gradients (Sundararajan et al.): {@code (x - x') · ∫_0^1 ∂f(x' + α(x - x'))/∂x dα},
- * the integral approximated by a {@link Quadrature}. Path points are evaluated in batches of
- * {@code batch}. After {@link #attribute} the completeness gaps
- * {@code Σ attr - (f(x) - f(x'))} of the last call are available from {@link #lastGaps()}.
+ * the integral approximated by a {@link Quadrature}. Path points are evaluated in batches of at
+ * most {@code batch}, on all threads at once ({@link OrderedBatches}), and summed in path order.
+ * After {@link #attribute} the completeness gaps {@code Σ attr - (f(x) - f(x'))} of the last call
+ * are available from {@link #lastGaps()}.
  *
  * <p>When the model has an {@link AffineStem}, the weighted sum of gradients is taken where the
  * stem ends and carried through the stem's backward once per item. The path points still run
@@ -113,33 +115,36 @@ public final class IntegratedGradients implements Attributor {
             for (int i = 0; i < size; i++) {
                 diff[i] = xd[i] - bd[i];
             }
-            double[] acc = null;
-            int[] accShape = null;
-            // Each batch's activations and gradients are dead once accumulated: recycle them.
-            try (Buffers.Scope batches = Buffers.recycling()) {
-                for (int s0 = 0; s0 < steps; s0 += options.batch()) {
-                    int k = Math.min(options.batch(), steps - s0);
-                    float[] scaled = Buffers.output(k * size);
-                    for (int j = 0; j < k; j++) {
-                        float alpha = (float) q.alphas()[s0 + j];
-                        for (int i = 0; i < size; i++) {
-                            scaled[j * size + i] = bd[i] + alpha * diff[i];
-                        }
+            double[][] sums = new double[1][];
+            int[][] sumShape = new int[1][];
+            int item = b;
+            OrderedBatches.run(steps, options.batch(), OrderedBatches.PER_THREAD, true, (s0, s1) -> {
+                int k = s1 - s0;
+                float[] scaled = Buffers.output(k * size);
+                for (int j = 0; j < k; j++) {
+                    float alpha = (float) q.alphas()[s0 + j];
+                    for (int i = 0; i < size; i++) {
+                        scaled[j * size + i] = bd[i] + alpha * diff[i];
                     }
-                    int[] shape = x.shape();
-                    shape[0] = k;
-                    Trace t = Models.forward(graph, new Tensor(shape, scaled));
-                    context.countForward();
-                    Tensor g = ModifiedBackprop.gradient(t, target.repeat(b, k), Composites.gradient(), wrt, context);
-                    if (acc == null) {
-                        accShape = AffineStem.itemShape(g.shape());
-                        acc = new double[g.size() / k];
-                    }
-                    AffineStem.accumulate(g.data(), k, q.weights(), s0, acc);
-                    context.progress().update((long) b * steps + s0 + k, total);
-                    batches.releaseAll();
                 }
-            }
+                int[] shape = x.shape();
+                shape[0] = k;
+                Trace t = Models.forward(graph, new Tensor(shape, scaled));
+                // Counted by consume, on one thread at a time.
+                return ModifiedBackprop.gradient(t, target.repeat(item, k), Composites.gradient(), wrt, RunContext.quiet());
+            }, (s0, s1, g) -> {
+                int k = s1 - s0;
+                if (sums[0] == null) {
+                    sumShape[0] = AffineStem.itemShape(g.shape());
+                    sums[0] = new double[g.size() / k];
+                }
+                AffineStem.accumulate(g.data(), k, q.weights(), s0, sums[0]);
+                context.countForward();
+                context.countBackward();
+                context.progress().update((long) item * steps + s1, total);
+            });
+            double[] acc = sums[0];
+            int[] accShape = sumShape[0];
             // The weighted sum of the path's input gradients.
             double[] grad = acc;
             if (stem.isPresent()) {

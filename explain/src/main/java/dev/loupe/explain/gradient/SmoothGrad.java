@@ -8,6 +8,7 @@ import dev.loupe.engine.Trace;
 import dev.loupe.explain.Attributor;
 import dev.loupe.explain.Images;
 import dev.loupe.explain.Models;
+import dev.loupe.explain.OrderedBatches;
 import dev.loupe.explain.Progress;
 import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
@@ -24,7 +25,8 @@ import java.util.SplittableRandom;
  * and the sample's index, so results depend neither on the batch size nor on the thread count, and
  * the samples of a batch are drawn in parallel (7.5 million normal draws for 50 samples of a 224x224
  * image took a serial {@code java.util.Random} about 0.2 s, with the other core idle). The mean is
- * accumulated in double, so zero noise reproduces the base method exactly.
+ * accumulated in double, in sample order, so zero noise reproduces the base method exactly. Under
+ * a gradient rule composite the batches run on all threads at once ({@link OrderedBatches}).
  *
  * <p>When the base method is a gradient under rules that leave the model's {@link AffineStem}
  * alone (saliency, guided backprop, DeconvNet), the mean is taken at the stem's output and carried
@@ -79,38 +81,36 @@ public final class SmoothGrad implements Attributor {
             float[] xd = x.data();
             double sigma = options.noise() * Images.range(x);
             // The sum over samples: of the attributions, or with a stem of the gradients where it ends.
-            double[] acc = null;
-            int[] accShape = null;
-            // Each batch's activations and gradients are dead once accumulated: recycle them.
-            try (Buffers.Scope batches = Buffers.recycling()) {
-                for (int s0 = 0; s0 < samples; s0 += options.batch()) {
-                    int k = Math.min(options.batch(), samples - s0);
-                    Trace t = Models.forward(graph, noisyCopies(xd, x.shape(), sigma, b, s0, k));
-                    context.countForward();
-                    Tensor attr;
-                    if (stem.isPresent()) {
-                        attr = ModifiedBackprop.gradient(t, target.repeat(b, k), ((ModifiedBackprop) base).composite(),
-                                stem.get().boundary(), context);
-                    } else {
-                        RunContext inner = new RunContext(Progress.NONE);
-                        attr = base.attribute(t, target.repeat(b, k), inner);
-                        for (int i = 0; i < inner.forwardPasses(); i++) {
-                            context.countForward();
-                        }
-                        for (int i = 0; i < inner.backwardPasses(); i++) {
-                            context.countBackward();
-                        }
-                    }
-                    if (acc == null) {
-                        accShape = AffineStem.itemShape(attr.shape());
-                        acc = new double[attr.size() / k];
-                    }
-                    AffineStem.accumulate(attr.data(), k, null, 0, acc);
-                    context.progress().update((long) b * samples + s0 + k, total);
-                    batches.releaseAll();
+            double[][] acc = new double[1][];
+            int[][] accShape = new int[1][];
+            int item = b;
+            // Each batch's pass counts, added to the context in order by whoever consumes it.
+            RunContext[] counts = new RunContext[samples];
+            OrderedBatches.run(samples, options.batch(), OrderedBatches.PER_THREAD, base instanceof ModifiedBackprop, (s0, s1) -> {
+                RunContext inner = new RunContext(Progress.NONE);
+                counts[s0] = inner;
+                Trace t = Models.forward(graph, noisyCopies(xd, x.shape(), sigma, item, s0, s1 - s0));
+                inner.countForward();
+                return stem.isPresent()
+                        ? ModifiedBackprop.gradient(t, target.repeat(item, s1 - s0), ((ModifiedBackprop) base).composite(),
+                                stem.get().boundary(), inner)
+                        : base.attribute(t, target.repeat(item, s1 - s0), inner);
+            }, (s0, s1, attr) -> {
+                int k = s1 - s0;
+                if (acc[0] == null) {
+                    accShape[0] = AffineStem.itemShape(attr.shape());
+                    acc[0] = new double[attr.size() / k];
                 }
-            }
-            Tensor mean = new Tensor(accShape, AffineStem.divided(acc, samples));
+                AffineStem.accumulate(attr.data(), k, null, 0, acc[0]);
+                for (int f = 0; f < counts[s0].forwardPasses(); f++) {
+                    context.countForward();
+                }
+                for (int f = 0; f < counts[s0].backwardPasses(); f++) {
+                    context.countBackward();
+                }
+                context.progress().update((long) item * samples + s1, total);
+            });
+            Tensor mean = new Tensor(accShape[0], AffineStem.divided(acc[0], samples));
             results.add(stem.isPresent() ? stem.get().inputGradient(x, mean) : mean);
         }
         return Images.concat(results);
