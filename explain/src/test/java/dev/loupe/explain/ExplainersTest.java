@@ -87,9 +87,15 @@ class ExplainersTest {
         List<long[]> seen = new ArrayList<>();
         Explainers.explain(graph, x, "occlusion", Target.of(1), Map.of("window", "4", "stride", "4", "batch", "5"),
                 (done, total) -> seen.add(new long[] {done, total}));
-        assertEquals(4, seen.size());
-        assertEquals(16, seen.get(seen.size() - 1)[0]);
-        assertEquals(16, seen.get(0)[1]);
+        // One update per batch: batches hold at most 5 windows (the threads may each take smaller ones).
+        assertTrue(seen.size() >= 4, "updates: " + seen.size());
+        long before = 0;
+        for (long[] u : seen) {
+            assertEquals(16, u[1]);
+            assertTrue(u[0] > before && u[0] - before <= 5, "progress went from " + before + " to " + u[0]);
+            before = u[0];
+        }
+        assertEquals(16, before);
     }
 
     @Test

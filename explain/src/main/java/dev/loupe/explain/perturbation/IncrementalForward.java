@@ -82,10 +82,13 @@ final class IncrementalForward {
     /** The ReLUs that nodes before them apply. */
     private final boolean[] fusedAway;
     /**
-     * Crops and region values, made on whichever worker computes a copy and dead on another: reused
-     * from one batch to the next instead of allocated (about 1 GB per ResNet-18 occlusion).
+     * Pools of crops and region values, made on whichever worker computes a copy and dead on
+     * another: reused from one batch to the next instead of allocated (about 1 GB per ResNet-18
+     * occlusion). One pool per {@link #run} in progress, since batches may run on several threads
+     * at once and a run takes back everything its pool handed out.
      */
-    private final Buffers.Shared regionArrays = new Buffers.Shared();
+    private final java.util.concurrent.ConcurrentLinkedDeque<Buffers.Shared> idlePools =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     /**
      * @param clean a forward pass of one image (batch 1) through {@code graph}
@@ -252,6 +255,7 @@ final class IncrementalForward {
     /**
      * The graph's first output for {@code boxes.length} copies of the clean image, copy j having
      * the values {@code values[j]} ([C, y1-y0, x1-x0]) in box {@code boxes[j]} = {y0, y1, x0, x1}.
+     * Several threads may run batches at once.
      */
     Tensor run(int[][] boxes, float[][] values) {
         int k = boxes.length;
@@ -261,18 +265,23 @@ final class IncrementalForward {
             in.box[j] = boxes[j].clone();
             in.data[j] = values[j];
         }
+        Buffers.Shared regionArrays = idlePools.pollFirst();
+        if (regionArrays == null) {
+            regionArrays = new Buffers.Shared();
+        }
         // Everything made below is dead once the logits are copied out: recycle it for the next batch.
         try (Buffers.Scope scope = Buffers.recycling()) {
-            Tensor out = runRegions(in, k);
+            Tensor out = runRegions(in, k, regionArrays);
             Tensor copy = out.copy();
             scope.releaseAll();
             return copy;
         } finally {
             regionArrays.reclaimAll();
+            idlePools.addFirst(regionArrays);
         }
     }
 
-    private Tensor runRegions(Region in, int k) {
+    private Tensor runRegions(Region in, int k, Buffers.Shared regionArrays) {
         Map<String, Object> state = new HashMap<>();
         Map<String, Tensor> whole = new HashMap<>();
         state.put(input, in);
@@ -289,7 +298,7 @@ final class IncrementalForward {
             }
             boolean relu = reluAfter[i] >= 0;
             String outName = relu ? nodes.get(reluAfter[i]).outputs().get(0) : null;
-            if (!(regional[i] && regionStep(i, n, k, state, outName))) {
+            if (!(regional[i] && regionStep(i, n, k, state, outName, regionArrays))) {
                 Tensor[] args = new Tensor[n.inputs().size()];
                 for (int a = 0; a < args.length; a++) {
                     String name = n.inputs().get(a);
@@ -358,7 +367,8 @@ final class IncrementalForward {
      * Computes node i on boxes; false (nothing done) when whole tensors are due. With a fused ReLU
      * ({@code reluOutput} not null) the values are max(., 0) and go under the ReLU's output.
      */
-    private boolean regionStep(int i, Node n, int k, Map<String, Object> state, String reluOutput) {
+    private boolean regionStep(int i, Node n, int k, Map<String, Object> state, String reluOutput,
+            Buffers.Shared regionArrays) {
         boolean relu = reluOutput != null;
         for (String in : n.inputs()) {
             if (dependent.contains(in) && !(state.get(in) instanceof Region)) {

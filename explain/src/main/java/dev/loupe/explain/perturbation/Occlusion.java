@@ -6,6 +6,7 @@ import dev.loupe.engine.Trace;
 import dev.loupe.explain.Attributor;
 import dev.loupe.explain.Images;
 import dev.loupe.explain.Models;
+import dev.loupe.explain.OrderedBatches;
 import dev.loupe.explain.ResolvedTarget;
 import dev.loupe.explain.RunContext;
 import java.util.ArrayList;
@@ -48,6 +49,9 @@ public final class Occlusion implements Attributor {
             }
         }
     }
+
+    /** Most windows in one thread's batch when the threads each take batches ({@link OrderedBatches}). */
+    static final int PER_THREAD = Integer.getInteger("loupe.occlusion.per-thread", 8);
 
     private final Options options;
     private Tensor lastProbabilityDrop;
@@ -130,27 +134,30 @@ public final class Occlusion implements Attributor {
             double[] scoreSum = new double[hw];
             double[] probSum = new double[hw];
             int[] count = new int[hw];
-            for (int w0 = 0; w0 < windows; w0 += options.batch()) {
-                int k = Math.min(options.batch(), windows - w0);
-                Tensor out = inc != null ? incremental(inc, w0, k, fd, c, h, w, nx, s, win)
-                        : plainBatch(graph, x, fd, w0, k, nx, s, win);
-                context.countForward();
-                ResolvedTarget rt = target.repeat(b, k);
-                for (int j = 0; j < k; j++) {
-                    // Captum: original minus ablated output, in float32.
-                    float drop = score0 - rt.score(out, j);
-                    float pdrop = prob0 - rt.probability(out, j);
-                    int[] r = rect(w0 + j, nx, s, win, h, w);
-                    for (int y = r[0]; y < r[1]; y++) {
-                        for (int xx = r[2]; xx < r[3]; xx++) {
-                            scoreSum[y * w + xx] += drop;
-                            probSum[y * w + xx] += pdrop;
-                            count[y * w + xx]++;
+            IncrementalForward incremental = inc;
+            int item = b;
+            // Batches of windows on all threads at once, their drops summed in window order.
+            OrderedBatches.run(windows, options.batch(), PER_THREAD, true, (w0, w1) -> incremental != null
+                    ? incremental(incremental, w0, w1 - w0, fd, c, h, w, nx, s, win)
+                    : plainBatch(graph, x, fd, w0, w1 - w0, nx, s, win), (w0, w1, out) -> {
+                        context.countForward();
+                        int k = w1 - w0;
+                        ResolvedTarget rt = target.repeat(item, k);
+                        for (int j = 0; j < k; j++) {
+                            // Captum: original minus ablated output, in float32.
+                            float drop = score0 - rt.score(out, j);
+                            float pdrop = prob0 - rt.probability(out, j);
+                            int[] r = rect(w0 + j, nx, s, win, h, w);
+                            for (int y = r[0]; y < r[1]; y++) {
+                                for (int xx = r[2]; xx < r[3]; xx++) {
+                                    scoreSum[y * w + xx] += drop;
+                                    probSum[y * w + xx] += pdrop;
+                                    count[y * w + xx]++;
+                                }
+                            }
                         }
-                    }
-                }
-                context.progress().update((long) b * windows + w0 + k, total);
-            }
+                        context.progress().update((long) item * windows + w1, total);
+                    });
             scoreMaps.add(spread(scoreSum, count, c, h, w));
             probMaps.add(spread(probSum, count, c, h, w));
         }

@@ -170,6 +170,33 @@ class IncrementalOcclusionTest {
         compare(Explainers.forward(g, new Tensor(shape, two)), Map.of("window", "6", "stride", "3"), true);
     }
 
+    /**
+     * On two threads each takes whole batches of windows (OrderedBatches) and the incremental
+     * pass's pools are per batch: one thread or two, plain or incremental, the same maps.
+     */
+    @Test
+    void oneThreadOrTwoGiveTheSameMaps() throws Exception {
+        Path dir = Path.of(IncrementalOcclusionTest.class.getResource("/parity/tiny_resnet/model.onnx").toURI()).getParent();
+        Graph g = OnnxImporter.load(dir.resolve("model.onnx"));
+        Trace trace = Explainers.forward(g, Npy.read(dir.resolve("input.npy")));
+        int before = dev.loupe.engine.Parallel.threads();
+        try {
+            for (String incremental : new String[] {"true", "false"}) {
+                Map<String, String> o = Map.of("window", "5", "stride", "2", "batch", "9", "incremental", incremental);
+                dev.loupe.engine.Parallel.setThreads(1);
+                Attribution one = Explainers.explain(trace, "occlusion", Target.predicted(), o, null);
+                dev.loupe.engine.Parallel.setThreads(2);
+                Attribution two = Explainers.explain(trace, "occlusion", Target.predicted(), o, null);
+                assertEquals(one.info().get("path"), two.info().get("path"));
+                assertClose(one.map(), two.map(), "incremental " + incremental);
+                assertClose((Tensor) one.info().get("probabilityDrop"), (Tensor) two.info().get("probabilityDrop"),
+                        "incremental " + incremental + " prob");
+            }
+        } finally {
+            dev.loupe.engine.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void incrementalFalseForcesPlain() throws Exception {
         Path dir = Path.of(IncrementalOcclusionTest.class.getResource("/parity/tiny_vgg/model.onnx").toURI()).getParent();
