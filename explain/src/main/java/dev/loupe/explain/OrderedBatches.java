@@ -13,7 +13,9 @@ import dev.loupe.engine.Tensor;
  * gradient pass is over a hundred parallel sections, and at the end of each a thread waits for
  * the other; whole batches per thread have none of these waits. The results are handed to
  * {@code consume} in order, one at a time, so sums over batches are added in the same order
- * whatever the thread count.
+ * whatever the thread count. A thread that finishes a batch before its turn leaves a copy of the
+ * result and goes on, so batches of unequal cost (occlusion windows at the border and inside)
+ * do not hold a thread up.
  *
  * <p>The caller's batch is the most copies in flight at once, over all threads. Each thread's
  * batches may be capped lower still, for gradient methods at {@link #PER_THREAD}: on ResNet-18 at 224x224, SmoothGrad-50
@@ -66,17 +68,17 @@ public final class OrderedBatches {
         int[] starts = starts(total, batch, perThread, threads);
         int batches = starts.length - 1;
         Turns turns = new Turns();
-        // One batch per chunk, claimed in order: the lowest batch not yet consumed is always being
-        // computed by a thread that waits on nothing, so the turns cannot deadlock.
         Parallel.forRange(batches, 1, batches, (from, to) -> {
-            for (int b = from; b < to; b++) {
+            for (int b = from; b < to && !turns.failed(); b++) {
                 try (Buffers.Scope scope = Buffers.recycling()) {
                     Tensor result = compute.run(starts[b], starts[b + 1]);
-                    if (!turns.await(b)) {
-                        return;
+                    // Not yet this batch's turn: a copy waits, since this thread's pool takes the
+                    // result back below, and the thread goes on to its next batch.
+                    int ready = turns.handIn(b, result);
+                    while (ready >= 0) {
+                        consume.accept(starts[ready], starts[ready + 1], ready == b ? result : turns.take(ready));
+                        ready = turns.consumed(ready);
                     }
-                    consume.accept(starts[b], starts[b + 1], result);
-                    turns.pass();
                     scope.releaseAll();
                 } catch (RuntimeException | Error e) {
                     turns.fail();
@@ -102,33 +104,45 @@ public final class OrderedBatches {
         return starts;
     }
 
-    /** Whose turn it is to consume, and whether a batch failed (then nobody waits any more). */
+    /**
+     * Which batch is due next and the finished batches waiting for their turn. Whoever hands in the
+     * batch that is due consumes it, then every waiting batch that has become due, so batches are
+     * consumed one at a time and in order, and no thread waits for another.
+     */
     private static final class Turns {
+        private final java.util.Map<Integer, Tensor> waiting = new java.util.HashMap<>();
         private int next;
-        private boolean failed;
+        private volatile boolean failed;
 
-        synchronized boolean await(int batch) {
-            while (next != batch && !failed) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failed = true;
-                    notifyAll();
-                    throw new IllegalStateException("interrupted while waiting to hand on batch " + batch, e);
-                }
+        /** Batch b is computed: b when it is due (the caller consumes it), else -1 and a copy waits. */
+        synchronized int handIn(int b, Tensor result) {
+            if (failed) {
+                return -1;
             }
-            return !failed;
+            if (b == next) {
+                return b;
+            }
+            waiting.put(b, result.copy());
+            return -1;
         }
 
-        synchronized void pass() {
-            next++;
-            notifyAll();
+        synchronized Tensor take(int b) {
+            return waiting.remove(b);
+        }
+
+        /** Batch b is consumed: the next batch when it is waiting (the caller consumes it too), else -1. */
+        synchronized int consumed(int b) {
+            next = b + 1;
+            return !failed && waiting.containsKey(next) ? next : -1;
+        }
+
+        boolean failed() {
+            return failed;
         }
 
         synchronized void fail() {
             failed = true;
-            notifyAll();
+            waiting.clear();
         }
     }
 }

@@ -521,7 +521,8 @@ final class IncrementalForward {
                 items.add(new int[] {j});
             }
         }
-        int threads = Parallel.threads();
+        // Inside a parallel section (a thread's own batch of windows) the items run serially: one batch.
+        int threads = Parallel.insideSection() ? 1 : Parallel.threads();
         for (List<Integer> copies : groups.values()) {
             // Split so each thread gets a batch; the split is fixed by the group's size and the thread count.
             int parts = Math.min(copies.size(), threads);
