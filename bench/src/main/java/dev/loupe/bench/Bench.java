@@ -181,6 +181,9 @@ public final class Bench {
                 Map.of("samples", "50", "batch", "10", "seed", "1")));
         rows.put("integrated-gradients", () -> Explainers.explain(graph, x, "integrated-gradients", Target.of(3),
                 Map.of("steps", "50", "batch", "10")));
+        rows.put("score-cam", () -> Explainers.explain(graph, x, "score-cam", Target.of(3), Map.of("batch", "16")));
+        rows.put("rise", () -> Explainers.explain(graph, x, "rise", Target.of(3),
+                Map.of("masks", "1000", "batch", "16", "seed", "1")));
         java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                 java.nio.charset.StandardCharsets.UTF_8));
         System.out.println("ready " + String.join(",", rows.keySet()));
