@@ -49,7 +49,8 @@ public final class MaskedScores {
         int cls = target.classOf(0);
         int contrast = target.contrast();
         // perThread > 0: sub-batches of masks on all threads at once, each forwarded with serial kernels.
-        OrderedBatches.run(k, k, Math.max(1, perThread), perThread > 0, (from, to) -> Models.logits(graph, masked(image, fill, masks, from, to)),
+        OrderedBatches.run(k, k, Math.max(1, perThread), perThread > 0,
+                (from, to) -> Models.logits(graph, masked(image, fill, masks, from, to)),
                 (from, to, logits) -> {
                     context.countForward();
                     for (int j = from; j < to; j++) {
