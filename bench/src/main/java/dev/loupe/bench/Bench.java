@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.loupe.engine.Executor;
 import dev.loupe.engine.Graph;
+import dev.loupe.engine.Node;
+import dev.loupe.engine.NodeTimes;
 import dev.loupe.engine.Parallel;
 import dev.loupe.engine.Tensor;
 import dev.loupe.engine.Trace;
@@ -35,7 +37,8 @@ import java.util.Random;
  * Prints a table and the peak heap, and optionally writes JSON
  * ({@code {"results": [{"name": ..., "loupe_ms": ..., "onnxruntime_ms": ...}]}}, medians in ms).
  *
- * <pre>./loupe bench [--model M.onnx] [--threads N] [--json out.json] [--iters N] [--methods false] [--serve true]</pre>
+ * <pre>./loupe bench [--model M.onnx] [--threads N] [--json out.json] [--iters N] [--methods false] [--serve true]
+ *     [--profile ROW]</pre>
  */
 public final class Bench {
     private Bench() {
@@ -64,6 +67,10 @@ public final class Bench {
         System.err.printf(Locale.ROOT, "bench: %s, %d threads, load average %s%n", model, threads, loadAverage());
         if ("true".equals(opts.get("serve"))) {
             serve(graph, batchable, x, outputName);
+            return;
+        }
+        if (opts.containsKey("profile")) {
+            profile(rows(graph, batchable, x, outputName), opts.get("profile"), warmup, iters);
             return;
         }
 
@@ -167,6 +174,100 @@ public final class Bench {
      * input stops. The rows and their settings are those of the full bench.
      */
     private static void serve(Graph graph, Graph batchable, Tensor x, String outputName) throws java.io.IOException {
+        Map<String, Runnable> rows = rows(graph, batchable, x, outputName);
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("ready " + String.join(",", rows.keySet()));
+        System.out.flush();
+        for (String line; (line = in.readLine()) != null && !line.isBlank() && !line.equals("quit"); ) {
+            String[] f = line.trim().split("\\s+");
+            Runnable row = rows.get(f[0]);
+            if (row == null || f.length != 3) {
+                System.out.println("error unknown row or request '" + line + "'; rows: " + String.join(", ", rows.keySet()));
+            } else {
+                // A warm-up, when asked for, also lasts WARMUP_MIN_NS, as in the full bench.
+                double ms = medianMs(Integer.parseInt(f[1]), Integer.parseInt(f[2]), row);
+                System.out.printf(Locale.ROOT, "row %s %.3f%n", f[0], ms);
+            }
+            System.out.flush();
+        }
+    }
+
+    /**
+     * Where one row's time goes, node by node: after a warm-up, runs the row {@code iters} times
+     * while {@link NodeTimes} records, and prints each node's median forward and backward time per
+     * run, the totals by op type, and how much of the median wall time no node accounts for (the
+     * executor between nodes, gradient sums at joins, the method's own work). Set beside
+     * {@code bench/python/torch_profile.py}, which does the same for PyTorch.
+     */
+    private static void profile(Map<String, Runnable> rows, String name, int warmup, int iters) {
+        Runnable row = rows.get(name);
+        if (row == null) {
+            System.err.println("bench: no row '" + name + "' to profile; rows: " + String.join(", ", rows.keySet()));
+            System.exit(2);
+        }
+        medianMs(warmup, 1, row);
+        double[] wall = new double[iters];
+        Map<Node, double[][]> perNode = new LinkedHashMap<>();
+        Map<Node, int[]> calls = new LinkedHashMap<>();
+        for (int i = 0; i < iters; i++) {
+            List<NodeTimes.Row> got;
+            try (NodeTimes times = NodeTimes.record()) {
+                long t0 = System.nanoTime();
+                row.run();
+                wall[i] = (System.nanoTime() - t0) / 1e6;
+                got = times.rows();
+            }
+            for (NodeTimes.Row r : got) {
+                double[][] v = perNode.computeIfAbsent(r.node(), n -> new double[2][iters]);
+                v[0][i] = r.forwardNanos() / 1e6;
+                v[1][i] = r.backwardNanos() / 1e6;
+                calls.put(r.node(), new int[] {r.forwardCalls(), r.backwardCalls()});
+            }
+        }
+        double wallMs = median(wall);
+        // Per run, then the median: per-node medians drop each node's slow runs, so their sum
+        // understates a typical run when delays are scattered over many nodes.
+        double[] inNodes = new double[iters];
+        for (double[][] v : perNode.values()) {
+            for (int i = 0; i < iters; i++) {
+                inNodes[i] += v[0][i] + v[1][i];
+            }
+        }
+        double[] outside = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            outside[i] = wall[i] - inNodes[i];
+        }
+        System.out.printf(Locale.ROOT, "profile of '%s': %d runs, median %.2f ms; per node, median ms per run%n", name, iters, wallMs);
+        System.out.printf(Locale.ROOT, "%-10s %-48s %9s %9s %7s%n", "op", "node", "forward", "backward", "calls");
+        Map<String, double[]> byType = new LinkedHashMap<>();
+        double sum = 0;
+        for (Map.Entry<Node, double[][]> e : perNode.entrySet()) {
+            Node n = e.getKey();
+            double f = median(e.getValue()[0]);
+            double b = median(e.getValue()[1]);
+            int[] c = calls.get(n);
+            String nodeName = n.name().length() > 48 ? "…" + n.name().substring(n.name().length() - 47) : n.name();
+            System.out.printf(Locale.ROOT, "%-10s %-48s %9.3f %9.3f %3d/%-3d%n", n.type(), nodeName, f, b, c[0], c[1]);
+            double[] t = byType.computeIfAbsent(n.type(), k -> new double[3]);
+            t[0] += f;
+            t[1] += b;
+            t[2]++;
+            sum += f + b;
+        }
+        System.out.printf(Locale.ROOT, "%nby op type (sums of the medians above)%n%-22s %9s %9s %9s%n", "op", "forward", "backward", "share");
+        for (Map.Entry<String, double[]> e : byType.entrySet()) {
+            double[] t = e.getValue();
+            System.out.printf(Locale.ROOT, "%-22s %9.2f %9.2f %8.1f%%%n", e.getKey() + " (" + (int) t[2] + ")", t[0], t[1],
+                    100 * (t[0] + t[1]) / wallMs);
+        }
+        System.out.printf(Locale.ROOT, "%-22s %9.2f ms (sum of the node medians) of %.2f ms%n", "all nodes", sum, wallMs);
+        System.out.printf(Locale.ROOT, "per run, medians: in nodes %.2f ms, outside nodes %.2f ms (%.1f%% of the wall time)%n",
+                median(inNodes), median(outside), 100 * median(outside) / wallMs);
+    }
+
+    /** The rows of serve and profile mode, with the settings of the full bench. */
+    private static Map<String, Runnable> rows(Graph graph, Graph batchable, Tensor x, String outputName) {
         Map<String, String> occ = Map.of("window", "32", "stride", "16", "fill", "zero", "batch", "16");
         Map<String, String> occPlain = new LinkedHashMap<>(occ);
         occPlain.put("incremental", "false");
@@ -184,22 +285,8 @@ public final class Bench {
         rows.put("score-cam", () -> Explainers.explain(graph, x, "score-cam", Target.of(3), Map.of("batch", "16")));
         rows.put("rise", () -> Explainers.explain(graph, x, "rise", Target.of(3),
                 Map.of("masks", "1000", "batch", "16", "seed", "1")));
-        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                java.nio.charset.StandardCharsets.UTF_8));
-        System.out.println("ready " + String.join(",", rows.keySet()));
-        System.out.flush();
-        for (String line; (line = in.readLine()) != null && !line.isBlank() && !line.equals("quit"); ) {
-            String[] f = line.trim().split("\\s+");
-            Runnable row = rows.get(f[0]);
-            if (row == null || f.length != 3) {
-                System.out.println("error unknown row or request '" + line + "'; rows: " + String.join(", ", rows.keySet()));
-            } else {
-                // A warm-up, when asked for, also lasts WARMUP_MIN_NS, as in the full bench.
-                double ms = medianMs(Integer.parseInt(f[1]), Integer.parseInt(f[2]), row);
-                System.out.printf(Locale.ROOT, "row %s %.3f%n", f[0], ms);
-            }
-            System.out.flush();
-        }
+        rows.put("forward-traced", () -> Executor.forward(batchable, x));
+        return rows;
     }
 
     private static Map<String, Object> method(Graph graph, Tensor x, Object[] m, int warmup) {
@@ -432,7 +519,7 @@ public final class Bench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: loupe bench [--model M.onnx] [--threads N] [--json out.json] [--batch B] [--iters N] [--slow-iters N] [--warmup N] [--size S] [--methods true|false] [--serve true]");
+                System.err.println("usage: loupe bench [--model M.onnx] [--threads N] [--json out.json] [--batch B] [--iters N] [--slow-iters N] [--warmup N] [--size S] [--methods true|false] [--serve true] [--profile ROW]");
                 System.exit(2);
             }
             m.put(args[i].substring(2), args[++i]);

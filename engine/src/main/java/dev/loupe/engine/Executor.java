@@ -172,7 +172,10 @@ public final class Executor {
     }
 
     private static Tensor runFused(Node node, Map<String, Tensor> values) {
-        return call(node, values, args -> new Tensor[] {((FusesRelu) node.op()).forwardWithRelu(args)})[0];
+        long t0 = NodeTimes.start();
+        Tensor y = call(node, values, args -> new Tensor[] {((FusesRelu) node.op()).forwardWithRelu(args)})[0];
+        NodeTimes.forward(node, t0);
+        return y;
     }
 
     /** One live value fewer for t's array; the last one returns it to the recycling pool. */
@@ -230,7 +233,9 @@ public final class Executor {
 
     /** Runs one node on the values so far and adds its outputs to them. */
     private static void run(Node node, Map<String, Tensor> values, Saved s) {
+        long t0 = NodeTimes.start();
         Tensor[] outs = call(node, values, args -> node.op().forward(args, s));
+        NodeTimes.forward(node, t0);
         for (int k = 0; k < node.outputs().size(); k++) {
             String out = node.outputs().get(k);
             if (!out.isEmpty() && k < outs.length) {

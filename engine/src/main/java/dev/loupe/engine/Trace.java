@@ -125,7 +125,9 @@ public final class Trace {
                 continue;
             }
             BackwardRule rule = graph.ruleFor(n);
+            long t0 = NodeTimes.start();
             Tensor[] gIn = rule != null ? rule.backward(n, saved[i], gOut, need) : n.op().backward(saved[i], gOut, need);
+            NodeTimes.backward(n, t0);
             for (int k = 0; k < need.length; k++) {
                 if (need[k] && gIn[k] != null) {
                     accumulate(grads, owned, n.inputs().get(k), gIn[k]);
