@@ -81,10 +81,10 @@ final class SimdFewChannelConv {
                         if (narrow == null) {
                             for (int x0 = 0; x0 < ow; x0 += TILE_COLUMNS) {
                                 int start = Math.min(x0, ow - TILE_COLUMNS);
-                                tile(phased, base + start, offsets, wr, mPadded, co, b, relu, y, at + start, plane, valid);
+                                tile(phased, base + start, offsets, wr, co, b, relu, y, at + start, plane, valid);
                             }
                         } else {
-                            tile(phased, base, offsets, wr, mPadded, co, b, relu, narrow, 0, TILE_COLUMNS, CH);
+                            tile(phased, base, offsets, wr, co, b, relu, narrow, 0, TILE_COLUMNS, CH);
                             for (int k = 0; k < valid; k++) {
                                 System.arraycopy(narrow, k * TILE_COLUMNS, y, at + k * plane, ow);
                             }
@@ -96,12 +96,17 @@ final class SimdFewChannelConv {
         Scratch.give(phased);
     }
 
-    /** {@code wr[t*mPadded + mi] = w[mi][t]} for tap t = (ci*kh + ky)*kw + kx, zero for padded channels. w not modified. */
+    /**
+     * {@code wr[(mi/CH*taps + t)*CH + mi%CH] = w[mi][t]} for tap t = (ci*kh + ky)*kw + kx, zero for
+     * padded channels: each register tile's weights in the order its loop reads them, so a tile
+     * streams one contiguous run (1.2 KB for a 7x7 RGB stem) instead of touching a cache line per
+     * tap, which with 8-lane vectors cost a third of the stem's speed. w not modified.
+     */
     private static float[] reorder(float[] w, int m, int mPadded, int taps) {
         float[] wr = new float[taps * mPadded];
         for (int mi = 0; mi < m; mi++) {
             for (int t = 0; t < taps; t++) {
-                wr[t * mPadded + mi] = w[mi * taps + t];
+                wr[(mi / CH * taps + t) * CH + mi % CH] = w[mi * taps + t];
             }
         }
         return wr;
@@ -137,8 +142,9 @@ final class SimdFewChannelConv {
      * phased index {@code base}, stored at {@code y[at + k*plane ...]} for the first {@code valid}
      * channels. phased, wr and bias not modified; y modified.
      */
-    private static void tile(float[] phased, int base, int[] offsets, float[] wr, int mPadded, int co, float[] bias,
+    private static void tile(float[] phased, int base, int[] offsets, float[] wr, int co, float[] bias,
             boolean relu, float[] y, int at, int plane, int valid) {
+        int wBase = co * offsets.length;
         FloatVector a0 = FloatVector.broadcast(S, bias[co]);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -162,7 +168,7 @@ final class SimdFewChannelConv {
             FloatVector d4 = FloatVector.fromArray(S, phased, p + 4 * L);
             FloatVector d5 = FloatVector.fromArray(S, phased, p + 5 * L);
             FloatVector d6 = FloatVector.fromArray(S, phased, p + 6 * L);
-            int wi = t * mPadded + co;
+            int wi = wBase + t * CH;
             FloatVector v = FloatVector.broadcast(S, wr[wi]);
             a0 = d0.fma(v, a0);
             a1 = d1.fma(v, a1);
