@@ -12,11 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * takes tap kx from phase {@code kx % sx} at column {@code ox + kx / sx}, so for each tap a run of
  * output columns reads a run of consecutive phased columns, and no step needs a bounds test.
  *
- * <p>A register tile is two output channels by seven vectors of one output row (fourteen sums),
- * which covers the 112-column rows of the usual 224x224 stems exactly. One loop walks all
- * {@code c*kh*kw} taps, loading seven vectors and broadcasting two weights per tap (C2 keeps
- * vectors in registers through one loop, not through several nested ones). A row that is not a
- * whole number of tiles ends on a tile that overlaps the one before it.
+ * <p>A register tile is two output channels by V vectors of one output row. With 16-lane vectors
+ * (32 registers) V is seven, which covers the 112-column rows of the usual 224x224 stems exactly;
+ * with 8-lane vectors (16 registers) V is five, so that the ten sums, two weights and a loaded
+ * row stay in registers. One loop walks all {@code c*kh*kw} taps, loading V vectors and
+ * broadcasting two weights per tap (C2 keeps vectors in registers through one loop, not through
+ * several nested ones). A row that is not a whole number of tiles ends on a tile that overlaps
+ * the one before it.
  *
  * <p>Only loaded when the incubator module is available; see {@link Gemm#SIMD}.
  */
@@ -25,8 +27,11 @@ final class SimdFewChannelConv {
     private static final int L = S.length();
     /** Output channels per register tile. */
     private static final int CH = 2;
-    /** Vectors of one output row per register tile. */
-    private static final int V = 7;
+    /**
+     * Vectors of one output row per register tile: seven with 32 vector registers (AVX-512), five
+     * with 16 (AVX2), where seven left 3 of the 14 sums on the stack.
+     */
+    private static final int V = L >= 16 ? 7 : 5;
     /** Output columns per register tile. */
     static final int TILE_COLUMNS = V * L;
 
@@ -144,6 +149,10 @@ final class SimdFewChannelConv {
      */
     private static void tile(float[] phased, int base, int[] offsets, float[] wr, int co, float[] bias,
             boolean relu, float[] y, int at, int plane, int valid) {
+        if (V == 5) {
+            tileFive(phased, base, offsets, wr, co, bias, relu, y, at, plane, valid);
+            return;
+        }
         int wBase = co * offsets.length;
         FloatVector a0 = FloatVector.broadcast(S, bias[co]);
         FloatVector a1 = a0;
@@ -219,6 +228,75 @@ final class SimdFewChannelConv {
             b4.intoArray(y, at1 + 4 * L);
             b5.intoArray(y, at1 + 5 * L);
             b6.intoArray(y, at1 + 6 * L);
+        }
+    }
+
+    /**
+     * The tile for 16 vector registers: two output channels by five vectors, ten sums, two
+     * broadcast weights and one loaded row at a time, so nothing is spilled. On the Zen 3 VM of
+     * sessions 17-19 an L1 load took about as long as an FMA, so this tile's 7 loads per 10 FMAs
+     * beat one channel by seven vectors (8 per 7) even with the overlapping last tile of a row.
+     * phased, wr and bias not modified; y modified.
+     */
+    private static void tileFive(float[] phased, int base, int[] offsets, float[] wr, int co, float[] bias,
+            boolean relu, float[] y, int at, int plane, int valid) {
+        FloatVector a0 = FloatVector.broadcast(S, bias[co]);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector b0 = FloatVector.broadcast(S, bias[co + 1]);
+        FloatVector b1 = b0;
+        FloatVector b2 = b0;
+        FloatVector b3 = b0;
+        FloatVector b4 = b0;
+        int wBase = co * offsets.length;
+        for (int t = 0; t < offsets.length; t++) {
+            int p = base + offsets[t];
+            int wi = wBase + t * CH;
+            FloatVector v = FloatVector.broadcast(S, wr[wi]);
+            FloatVector u = FloatVector.broadcast(S, wr[wi + 1]);
+            FloatVector d = FloatVector.fromArray(S, phased, p);
+            a0 = d.fma(v, a0);
+            b0 = d.fma(u, b0);
+            d = FloatVector.fromArray(S, phased, p + L);
+            a1 = d.fma(v, a1);
+            b1 = d.fma(u, b1);
+            d = FloatVector.fromArray(S, phased, p + 2 * L);
+            a2 = d.fma(v, a2);
+            b2 = d.fma(u, b2);
+            d = FloatVector.fromArray(S, phased, p + 3 * L);
+            a3 = d.fma(v, a3);
+            b3 = d.fma(u, b3);
+            d = FloatVector.fromArray(S, phased, p + 4 * L);
+            a4 = d.fma(v, a4);
+            b4 = d.fma(u, b4);
+        }
+        if (relu) {
+            FloatVector z = FloatVector.zero(S);
+            a0 = a0.max(z);
+            a1 = a1.max(z);
+            a2 = a2.max(z);
+            a3 = a3.max(z);
+            a4 = a4.max(z);
+            b0 = b0.max(z);
+            b1 = b1.max(z);
+            b2 = b2.max(z);
+            b3 = b3.max(z);
+            b4 = b4.max(z);
+        }
+        a0.intoArray(y, at);
+        a1.intoArray(y, at + L);
+        a2.intoArray(y, at + 2 * L);
+        a3.intoArray(y, at + 3 * L);
+        a4.intoArray(y, at + 4 * L);
+        if (valid > 1) {
+            int at1 = at + plane;
+            b0.intoArray(y, at1);
+            b1.intoArray(y, at1 + L);
+            b2.intoArray(y, at1 + 2 * L);
+            b3.intoArray(y, at1 + 3 * L);
+            b4.intoArray(y, at1 + 4 * L);
         }
     }
 }
