@@ -42,6 +42,8 @@ public class ConvBench {
 
     private Conv conv;
     private Tensor[] inputs;
+    private Saved saved;
+    private Tensor[] outputGradient;
 
     @Setup
     public void setup() {
@@ -50,6 +52,9 @@ public class ConvBench {
         Random r = new Random(1);
         conv = new Conv(1, WindowAttrs.of(null, new int[] {p[4], p[4]}, new int[] {p[3] / 2, p[3] / 2, p[3] / 2, p[3] / 2}));
         inputs = new Tensor[] {random(r, 1, p[0], p[2], p[2]), random(r, p[1], p[0], p[3], p[3]), random(r, p[1])};
+        saved = new Saved();
+        Tensor y = conv.forward(inputs, saved)[0];
+        outputGradient = new Tensor[] {random(r, y.shape())};
     }
 
     static int[] parse(String layer) {
@@ -88,6 +93,20 @@ public class ConvBench {
             float[] y = conv.forward(inputs, new Saved())[0].data();
             float first = y[0];
             Buffers.release(y);
+            return first;
+        }
+    }
+
+    /**
+     * The layer's input gradient alone, as a saliency pass computes it (no weight or bias
+     * gradient), its array recycled as in {@link #forward}. The same multiply-adds as the forward.
+     */
+    @Benchmark
+    public float inputGradient() {
+        try (Buffers.Scope scope = Buffers.recycling()) {
+            float[] gx = conv.backward(saved, outputGradient, new boolean[] {true, false, false})[0].data();
+            float first = gx[0];
+            Buffers.release(gx);
             return first;
         }
     }

@@ -13,7 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the kernel microbenchmarks and prints GFLOPS beside the measured FMA peak: first the peak
  * on 1 and 2 threads ({@link FmaPeak}), then every GEMM shape ({@link GemmBench}) and conv layer
- * ({@link ConvBench}) on 1 and 2 threads, as GFLOPS and as a share of the peak for that many threads.
+ * ({@link ConvBench}, forward and input gradient) on 1 and 2 threads, as GFLOPS and as a share of
+ * the peak for that many threads.
  *
  * <pre>
  * mvn -q -B -DskipTests package -pl bench -am
@@ -46,7 +47,9 @@ public final class KernelBench {
             String layer = r.getParams().getParam("layer");
             int t = Integer.parseInt(r.getParams().getParam("threads"));
             double gf = score(r) * ConvBench.flops(layer) / 1e9;
-            lines.add(String.format(Locale.ROOT, "conv %-14s %d thr %8.1f GFLOPS %6.0f%% of peak", layer, t, gf, 100 * gf / peak[t]));
+            String label = r.getParams().getBenchmark().endsWith("inputGradient") ? "conv-grad" : "conv";
+            lines.add(String.format(Locale.ROOT, "%-9s %-14s %d thr %8.1f GFLOPS %6.0f%% of peak", label, layer, t, gf,
+                    100 * gf / peak[t]));
         }
         System.out.printf(Locale.ROOT, "%nFMA peak: %.1f GFLOPS on 1 thread, %.1f on 2%n", peak[1], peak[2]);
         lines.forEach(System.out::println);
