@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBench {
-    @Param({"3-64-224-7-2", "64-64-56-3-1", "128-128-28-3-1", "256-256-14-3-1", "512-512-7-3-1", "64-128-56-1-2"})
+    @Param({"3-64-224-7-2", "64-64-56-3-1", "128-128-28-3-1", "256-256-14-3-1", "512-512-7-3-1", "64-128-56-3-2",
+            "128-256-28-3-2", "256-512-14-3-2", "64-128-56-1-2"})
     public String layer;
 
     @Param({"1", "2"})
