@@ -6,6 +6,52 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class Im2colTest {
+    /**
+     * The phase split against its definition: stride 2 with even and odd widths (the vector
+     * deinterleave and its odd last column), rows of exactly one vector of pairs, rows too short
+     * for it, stride 2 in one direction only, and stride 3 (the scalar copy), with an offset into x.
+     */
+    @Test
+    void phaseSplitMatchesItsDefinition() {
+        Random r = new Random(4);
+        int l = Gemm.SIMD ? SimdPooling.L : 8;
+        int[][] cases = {
+            // channels, h, w, sh, sw
+            {3, 9, 2 * l + 1, 2, 2}, {2, 8, 4 * l, 2, 2}, {1, 5, 2 * l, 2, 2}, {2, 7, 7, 2, 2},
+            {1, 5, 3 * l + 4, 1, 2}, {2, 6, 3 * l + 1, 2, 1}, {1, 7, 20, 3, 3},
+        };
+        for (int[] c : cases) {
+            int channels = c[0];
+            Window2d g = Window2d.of(c[1], c[2], 3, 3, c[3], c[4], 1, 1, 1, 1, 1, 1, false);
+            int xOff = 5;
+            float[] x = new float[xOff + channels * c[1] * c[2]];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextFloat() + 1f;
+            }
+            float[] out = new float[Im2col.phasedSize(channels, g)];
+            java.util.Arrays.fill(out, Float.NaN);
+            Im2col.splitPhases2d(x, xOff, channels, g, out);
+            int hq = (g.h() + g.sh() - 1) / g.sh();
+            int wq = (g.w() + g.sw() - 1) / g.sw();
+            int i = 0;
+            for (int ci = 0; ci < channels; ci++) {
+                for (int ry = 0; ry < g.sh(); ry++) {
+                    for (int rx = 0; rx < g.sw(); rx++) {
+                        for (int qy = 0; qy < hq; qy++) {
+                            for (int qx = 0; qx < wq; qx++, i++) {
+                                int iy = ry + g.sh() * qy;
+                                int ix = rx + g.sw() * qx;
+                                float want = iy < g.h() && ix < g.w() ? x[xOff + (ci * g.h() + iy) * g.w() + ix] : 0f;
+                                assertEquals(want, out[i], "case " + java.util.Arrays.toString(c) + " at " + i);
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(out.length, i);
+        }
+    }
+
     @Test
     void unfoldsPatchesWithZeroPadding() {
         // 1 channel 3x3, kernel 2x2, stride 1, pad 1 on top/left only: 3x3 outputs.
