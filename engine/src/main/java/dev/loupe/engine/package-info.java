@@ -7,5 +7,8 @@
  * recycling scope hands back arrays released by earlier passes on the same thread; forward-only
  * {@link dev.loupe.engine.Executor#evaluate evaluation} releases each activation after its last
  * use and lets ops that implement {@link dev.loupe.engine.FusesRelu} apply a following ReLU.
+ *
+ * <p>Profiling: while a {@link dev.loupe.engine.NodeTimes} recording is open, the executor and the
+ * backward pass time every node they run.
  */
 package dev.loupe.engine;

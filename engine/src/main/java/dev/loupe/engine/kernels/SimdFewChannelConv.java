@@ -105,7 +105,7 @@ final class SimdFewChannelConv {
      * {@code wr[(mi/CH*taps + t)*CH + mi%CH] = w[mi][t]} for tap t = (ci*kh + ky)*kw + kx, zero for
      * padded channels: each register tile's weights in the order its loop reads them, so a tile
      * streams one contiguous run (1.2 KB for a 7x7 RGB stem) instead of touching a cache line per
-     * tap, which with 8-lane vectors cost a third of the stem's speed. w not modified.
+     * tap, which with 8-lane vectors made the stem about a fifth slower. w not modified.
      */
     private static float[] reorder(float[] w, int m, int mPadded, int taps) {
         float[] wr = new float[taps * mPadded];
