@@ -45,6 +45,7 @@ class FewChannelGradTest {
      */
     @Test
     void matchesTheDefinition() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Gemm.SIMD, "a Vector API kernel; off under loupe.simd=false");
         Random rnd = new Random(5);
         int[][] cases = {
             // n, c, h, w, m, kh, kw, sh, sw, pads (top, left, bottom, right)

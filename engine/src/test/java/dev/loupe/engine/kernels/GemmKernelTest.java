@@ -241,6 +241,7 @@ class GemmKernelTest {
      */
     @Test
     void lanesProductEqualsTheBroadcastKernel() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Gemm.SIMD, "lanes products are a Vector API kernel; off under loupe.simd=false");
         Random rnd = new Random(23);
         int l = SimdGemm.L;
         for (int m : new int[] {1, 5, SimdGemm.PW, SimdGemm.PW + 1, 130}) {
@@ -315,9 +316,11 @@ class GemmKernelTest {
     }
 
     @Test
-    void vectorKernelIsActiveUnderTest() {
-        // Surefire adds jdk.incubator.vector, so the fast path above is the one being checked.
-        assertTrue(Gemm.SIMD, "the Vector API kernel should be active in tests");
+    void vectorKernelIsActiveUnlessTurnedOff() {
+        // Surefire adds jdk.incubator.vector, so the fast path above is the one being checked; the
+        // scalar-kernels execution turns it off with loupe.simd=false to check the fallback.
+        boolean off = "false".equals(System.getProperty("loupe.simd"));
+        assertEquals(!off, Gemm.SIMD, "the Vector API kernel should be active in tests unless loupe.simd=false");
     }
 
     @Test
