@@ -12,7 +12,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the kernel microbenchmarks and prints GFLOPS beside the measured FMA peak: first the peak
- * on 1 and 2 threads ({@link FmaPeak}), then every GEMM shape ({@link GemmBench}) and conv layer
+ * on 1 and 2 threads ({@link FmaPeak}), then the candidate register tiles on one thread
+ * ({@link RegisterTileBench}), then every GEMM shape ({@link GemmBench}) and conv layer
  * ({@link ConvBench}, forward and input gradient) on 1 and 2 threads, as GFLOPS and as a share of
  * the peak for that many threads.
  *
@@ -37,6 +38,12 @@ public final class KernelBench {
             System.out.printf(Locale.ROOT, "FMA peak, %d thread%s: %.1f GFLOPS%n", t, t > 1 ? "s" : "", peak[t]);
         }
         List<String> lines = new ArrayList<>();
+        for (RunResult r : new Runner(opts(quick).include(RegisterTileBench.class.getName()).threads(1).build()).run()) {
+            String tile = r.getParams().getBenchmark();
+            tile = tile.substring(tile.lastIndexOf('.') + 1);
+            double gf = score(r) * RegisterTileBench.flops(tile) / 1e9;
+            lines.add(String.format(Locale.ROOT, "tile %-16s 1 thr %8.1f GFLOPS %6.0f%% of peak", tile, gf, 100 * gf / peak[1]));
+        }
         for (RunResult r : new Runner(opts(quick).include(GemmBench.class.getName()).build()).run()) {
             String shape = r.getParams().getParam("shape");
             int t = Integer.parseInt(r.getParams().getParam("threads"));
