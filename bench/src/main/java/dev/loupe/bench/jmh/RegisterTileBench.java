@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * GEMM register tiles alone, on packed panels that stay in L1 (one K slab of {@link #KC} steps,
  * the tile then added into C): how close each shape of tile gets to {@link FmaPeak} when nothing
- * but its own loads and multiply-adds is in the way. It decides the engine's tile, so the
- * candidates are written out here beside the engine's own shape:
+ * but its own loads and multiply-adds is in the way. It informs the choice of the engine's tile,
+ * so the candidates are written out here beside the engine's own shape:
  * <ul>
  *   <li>{@link #rows4Vectors2}: four broadcast rows of A by two vectors of B, as
  *       {@code SimdGemm.kernel} (eight sums; six loads per eight FMAs);</li>
@@ -28,11 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (ten sums; seven loads per ten FMAs).</li>
  * </ul>
  * One call of each is {@code 2 * KC * sums * L} floating-point operations ({@link #flops}). The
- * tiles are static methods with the arrays as arguments, their sums stored inline, and compiled on
- * their own (not inlined into JMH's loop), as the engine's kernel is: as instance methods calling
- * a store helper, C2 recompiled them after the warm-up without the vector intrinsics (20-40x
- * slower), and inlined into the measurement loop the row tiles ran at half the speed they reach
- * compiled alone.
+ * tiles are static methods with the arrays and run-time offsets as arguments, their sums stored
+ * inline, compiled on their own, as the engine's kernel is. As instance methods calling a store
+ * helper, C2 recompiled them after the warm-up without the vector intrinsics (20-40x slower); with
+ * constant offsets the row tiles ran at about 70 % of the speed they reach with run-time ones.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,8 +48,8 @@ public class RegisterTileBench {
     private final float[] b = filled(KC * 3 * L, 5);
     private final float[] c = new float[4 * 4 * L];
     /**
-     * Where the panels start, 0, but from a field: with constant offsets C2 compiled the four-row
-     * tile to half the speed it reaches with the engine's run-time offsets.
+     * Where the panels start: 0, but read from a field, so C2 compiles the tiles for run-time
+     * offsets as in the engine (see the class comment).
      */
     private int offset;
 
